@@ -1,0 +1,96 @@
+//! The host-sdk bundle: `templates/host-sdk/core.js` with the build constants injected,
+//! minified by swc; its CSS minified by lightningcss and carried inside the script.
+
+mod css;
+mod js;
+pub mod syntax_check;
+
+use serde_json::json;
+
+use crate::error::Error;
+use crate::locale;
+use crate::sri;
+use crate::templates;
+
+/// The host-sdk runtime version (`get('sdk_info').version`).
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The install snippet's version (`?version=` of the script URL; `scriptTagVersion()`).
+pub const SNIPPET_VERSION: &str = "v1.2";
+/// How long the host-sdk waits for `bridge_ready` before `bootstrap_failed` with `timeout`.
+pub const BOOT_TIMEOUT_MS: u32 = 10_000;
+
+/// What the bundle depends on besides the shipped sources.
+#[derive(Debug, Clone)]
+pub struct BundleInputs {
+    /// The origin serving the runtime pages the host-sdk frames, without a trailing slash.
+    pub runtime_origin: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub code: String,
+    pub integrity: String,
+    /// The first 16 hex digits of the code's SHA-384: part of the immutable file name.
+    pub content_hash: String,
+    /// Size before minification, for reports.
+    pub source_bytes: usize,
+}
+
+impl Bundle {
+    /// The bundle's path relative to the output folder (and to `--cdn-base`): it carries the
+    /// SDK version and a content hash, so a URL never serves other bytes (SRI stays valid).
+    pub fn path(&self) -> String {
+        format!("install/{SDK_VERSION}/core.{}.js", self.content_hash)
+    }
+}
+
+/// The unminified bundle source: constants first, then the host-sdk, inside one IIFE.
+pub fn assemble(inputs: &BundleInputs) -> Result<String, Error> {
+    let css = css::minify("templates/host-sdk/widget.css", templates::HOST_SDK_CSS)
+        .map_err(Error::Internal)?;
+    let (locales, aliases) = locale::bundle_table();
+    let constants = json!({
+        "version": SDK_VERSION,
+        "snippetVersion": SNIPPET_VERSION,
+        "runtimeOrigin": inputs.runtime_origin,
+        "locales": locales,
+        "localeAliases": aliases,
+        "bootTimeoutMs": BOOT_TIMEOUT_MS,
+        "css": css,
+    });
+    Ok(format!(
+        "(function(){{\"use strict\";var BUILD={};\n{}\n}})();\n",
+        crate::escape::json_for_script(&constants),
+        templates::HOST_SDK_JS
+    ))
+}
+
+/// Assembles, checks and minifies the host-sdk.
+pub fn build(inputs: &BundleInputs) -> Result<Bundle, Error> {
+    let source = assemble(inputs)?;
+    let mut code = js::minify("core.js", &source)
+        .map_err(|e| Error::Internal(format!("minifying the host-sdk: {e}")))?;
+    code.push('\n');
+    let problems = syntax_check::check("core.js", &code).map_err(Error::Internal)?;
+    if !problems.is_empty() {
+        return Err(Error::Internal(format!(
+            "the minified host-sdk is not plain ES2018 or uses a forbidden API:\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    let content_hash = sri::sha384_hex(code.as_bytes())[..16].to_string();
+    Ok(Bundle {
+        integrity: sri::integrity(code.as_bytes()),
+        content_hash,
+        source_bytes: source.len(),
+        code,
+    })
+}
+
+/// `gzip -9` size of some bytes, as budgets and the manifest report it.
+pub fn gzip_len(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory").len()
+}

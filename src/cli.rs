@@ -1,0 +1,260 @@
+//! The command line: flags, dispatch, and mapping outcomes to PRODUCT.md's exit codes.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{exit, Error};
+use crate::pipeline::{self, BuildRequest, Deployment};
+use crate::report::{self, Format, Summary};
+use crate::validate::{self, Report};
+
+pub const DEFAULT_CDN_BASE: &str = "https://cdn.twt.chat";
+pub const DEFAULT_RUNTIME_ORIGIN: &str = "https://runtime.twt.chat";
+
+#[derive(Parser)]
+#[command(
+    name = "twt-gen",
+    version,
+    about = "Builds and ships the TWT chat widget: validated configs, the host-sdk bundle, SRI-pinned snippets and integration docs."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct DeploymentArgs {
+    /// URL under which the built files are served (the bundle's URL is this + its path)
+    #[arg(long, value_name = "URL", default_value = DEFAULT_CDN_BASE, value_parser = parse_base_url)]
+    cdn_base: String,
+    /// Origin that serves the chat runtime pages the host-sdk frames
+    #[arg(long, value_name = "URL", default_value = DEFAULT_RUNTIME_ORIGIN, value_parser = parse_origin)]
+    runtime_origin: String,
+}
+
+impl DeploymentArgs {
+    fn deployment(&self) -> Deployment {
+        Deployment {
+            cdn_base: self.cdn_base.clone(),
+            runtime_origin: self.runtime_origin.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check configs and report every problem with file:line:col, a caret and a fix
+    Validate {
+        /// Output format
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Config files, or folders of *.toml configs
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Build core.js once, and each customer's snippet and docs, with manifest.json
+    Build {
+        /// A config file or a folder of *.toml configs; repeat for more
+        #[arg(long = "config", required = true, value_name = "PATH")]
+        configs: Vec<PathBuf>,
+        /// Output folder; replaced as a whole when the build succeeds
+        #[arg(long, value_name = "DIR", default_value = "dist")]
+        out: PathBuf,
+        #[command(flatten)]
+        deployment: DeploymentArgs,
+        /// Also write the dev runtime pages into <out>/dev-runtime/ (serve that folder at --runtime-origin)
+        #[arg(long)]
+        dev_runtime: bool,
+    },
+    /// Print one customer's install snippet on stdout
+    Snippet {
+        /// The customer's config file
+        #[arg(long = "config", value_name = "FILE")]
+        config: PathBuf,
+        #[command(flatten)]
+        deployment: DeploymentArgs,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Validate { format, paths } => run_validate(&paths, format),
+        Command::Build {
+            configs,
+            out,
+            deployment,
+            dev_runtime,
+        } => run_build(&configs, &out, &deployment.deployment(), dev_runtime),
+        Command::Snippet { config, deployment } => run_snippet(&config, &deployment.deployment()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(Error::Invalid { .. }) => ExitCode::from(exit::DATA_ERR),
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// Checks `paths` and reports in `format`; fails when any file is unreadable or invalid.
+fn check_and_report(paths: &[PathBuf], format: Format) -> Result<Report, Error> {
+    let report = validate::check_paths(paths)?;
+    let diagnostics: Vec<_> = report.diagnostics().collect();
+    let summary = Summary {
+        files: report.checked.len() + report.unreadable.len(),
+        errors: report.error_count() + report.unreadable.len(),
+        warnings: report.warning_count(),
+    };
+    let quiet_success =
+        format == Format::Human && diagnostics.is_empty() && report.unreadable.is_empty();
+    for (path, reason) in &report.unreadable {
+        let _ = writeln!(io::stderr(), "error: cannot read {path}: {reason}");
+    }
+    if !quiet_success || format != Format::Human {
+        ignore_closed_pipe(report::emit(&diagnostics, &summary, format))?;
+    }
+    if let Some((path, reason)) = report.unreadable.first() {
+        return Err(Error::Input {
+            path: path.clone(),
+            reason: reason.clone(),
+        });
+    }
+    if report.error_count() > 0 {
+        return Err(Error::Invalid {
+            errors: report.error_count(),
+        });
+    }
+    Ok(report)
+}
+
+fn run_validate(paths: &[PathBuf], format: Format) -> Result<(), Error> {
+    let report = check_and_report(paths, format)?;
+    if format == Format::Human && report.warning_count() == 0 {
+        let _ = writeln!(
+            io::stderr(),
+            "{}",
+            report::human_summary(&Summary {
+                files: report.checked.len(),
+                errors: 0,
+                warnings: 0
+            })
+        );
+    }
+    Ok(())
+}
+
+fn run_build(
+    configs: &[PathBuf],
+    out: &Path,
+    deployment: &Deployment,
+    dev_runtime: bool,
+) -> Result<(), Error> {
+    let report = check_and_report(configs, Format::Human)?;
+    let customers: Vec<_> = report.configs().cloned().collect();
+    let request = BuildRequest {
+        configs: &customers,
+        deployment,
+        dev_runtime,
+    };
+    let (files, bundle) = pipeline::build(&request, &out.to_path_buf())?;
+    let _ = writeln!(
+        io::stderr(),
+        "built {} customer{} into {}: {} ({} bytes, {} gzip), {} files",
+        customers.len(),
+        if customers.len() == 1 { "" } else { "s" },
+        out.display(),
+        bundle.path(),
+        bundle.code.len(),
+        crate::bundle::gzip_len(bundle.code.as_bytes()),
+        files.len(),
+    );
+    Ok(())
+}
+
+fn run_snippet(config: &Path, deployment: &Deployment) -> Result<(), Error> {
+    if config.is_dir() {
+        return Err(Error::Input {
+            path: config.display().to_string(),
+            reason: "is a folder; `snippet` takes one config file (use `build` for folders)".into(),
+        });
+    }
+    let report = check_and_report(&[config.to_path_buf()], Format::Human)?;
+    let customer = report
+        .configs()
+        .next()
+        .expect("a valid report holds its config");
+    let bundle = deployment.build_bundle()?;
+    let snippet = crate::snippet::render(customer, &deployment.script_ref(&bundle))?;
+    ignore_closed_pipe(io::stdout().lock().write_all(snippet.as_bytes()))
+}
+
+/// `twt-gen snippet | head` closes stdout early; that is the reader's choice, not an error.
+fn ignore_closed_pipe(result: io::Result<()>) -> Result<(), Error> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output {
+            path: "standard output".into(),
+            reason: e.to_string(),
+        }),
+        Ok(()) => Ok(()),
+    }
+}
+
+fn parse_base_url(value: &str) -> Result<String, String> {
+    let trimmed = value.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("has no host".into());
+    }
+    if let Some(c) = trimmed
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\{}|^".contains(*c))
+    {
+        return Err(format!("must not contain {c:?}; percent-encode it"));
+    }
+    if trimmed.contains(['?', '#']) {
+        return Err("must not have a query or fragment".into());
+    }
+    Ok(trimmed.to_string())
+}
+
+fn parse_origin(value: &str) -> Result<String, String> {
+    let url = parse_base_url(value)?;
+    let host_part = url.split_once("://").map_or("", |(_, rest)| rest);
+    if host_part.contains('/') {
+        return Err(format!(
+            "must be an origin (scheme://host[:port]) without a path, e.g. {}",
+            &url[..url.len() - host_part.len() + host_part.find('/').unwrap_or(0)]
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_and_trailing_slashes_dropped() {
+        assert_eq!(
+            parse_base_url("https://cdn.example/widget/").unwrap(),
+            "https://cdn.example/widget"
+        );
+        assert_eq!(
+            parse_origin("http://127.0.0.1:8001/").unwrap(),
+            "http://127.0.0.1:8001"
+        );
+        assert!(parse_base_url("ftp://x").is_err());
+        assert!(parse_base_url("https://").is_err());
+        assert!(parse_base_url("https://a/\"onload=").is_err());
+        assert!(parse_origin("https://runtime.example/path").is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! The errors that end a command, and the exit code each maps to (PRODUCT.md's contract).
+
+use std::fmt;
+use std::path::Path;
+
+#[derive(Debug)]
+pub enum Error {
+    /// One or more configs are invalid; the diagnostics were already reported.
+    Invalid { errors: usize },
+    /// An input is missing or unreadable.
+    Input { path: String, reason: String },
+    /// An output cannot be written.
+    Output { path: String, reason: String },
+    /// A bug or a broken template shipped with twt-gen: not the user's fault.
+    Internal(String),
+}
+
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const USAGE: u8 = 2;
+    pub const DATA_ERR: u8 = 65;
+    pub const NO_INPUT: u8 = 66;
+    pub const SOFTWARE: u8 = 70;
+    pub const CANT_CREATE: u8 = 73;
+}
+
+impl Error {
+    pub fn input(path: &Path, error: impl fmt::Display) -> Self {
+        Error::Input {
+            path: path.display().to_string(),
+            reason: error.to_string(),
+        }
+    }
+
+    pub fn output(path: &Path, error: impl fmt::Display) -> Self {
+        Error::Output {
+            path: path.display().to_string(),
+            reason: error.to_string(),
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Invalid { .. } => exit::DATA_ERR,
+            Error::Input { .. } => exit::NO_INPUT,
+            Error::Output { .. } => exit::CANT_CREATE,
+            Error::Internal(_) => exit::SOFTWARE,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid { errors } => {
+                let s = if *errors == 1 { "" } else { "s" };
+                write!(f, "{errors} error{s} in the configs; nothing was written")
+            }
+            Error::Input { path, reason } => {
+                write!(f, "cannot read {path}: {reason}\n  help: check the path; a folder must hold *.toml configs")
+            }
+            Error::Output { path, reason } => {
+                write!(
+                    f,
+                    "cannot write {path}: {reason}\n  help: choose a writable --out folder"
+                )
+            }
+            Error::Internal(message) => write!(
+                f,
+                "internal error: {message}\n  help: this is a bug in twt-gen; please report it"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,124 @@
+//! `twt-gen build`: validate every config, build the bundle once, render every customer's
+//! snippet and docs, and write it all with a manifest.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VERSION};
+use crate::docs;
+use crate::error::Error;
+use crate::manifest::{BundleEntry, CustomerEntry, Manifest, MANIFEST_FILE};
+use crate::output::{self, Files};
+use crate::snippet::{self, ScriptRef};
+use crate::templates;
+use crate::validate::CustomerConfig;
+
+/// Where the built files will be served from and what they talk to.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    /// The URL under which the output folder is served, without a trailing slash.
+    pub cdn_base: String,
+    /// The origin serving the runtime pages, without a trailing slash.
+    pub runtime_origin: String,
+}
+
+impl Deployment {
+    pub fn script_ref(&self, bundle: &Bundle) -> ScriptRef {
+        ScriptRef {
+            url: format!(
+                "{}/{}?version={SNIPPET_VERSION}",
+                self.cdn_base,
+                bundle.path()
+            ),
+            integrity: bundle.integrity.clone(),
+        }
+    }
+
+    pub fn build_bundle(&self) -> Result<Bundle, Error> {
+        bundle::build(&BundleInputs {
+            runtime_origin: self.runtime_origin.clone(),
+        })
+    }
+}
+
+pub struct BuildRequest<'a> {
+    pub configs: &'a [CustomerConfig],
+    pub deployment: &'a Deployment,
+    /// Also write the dev runtime pages into `dev-runtime/`.
+    pub dev_runtime: bool,
+}
+
+/// What one customer's files are called inside the output folder.
+pub fn customer_dir(appid: &str) -> String {
+    format!("customers/{appid}")
+}
+
+/// Renders every file of the build in memory; nothing touches the disk.
+pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
+    let bundle = request.deployment.build_bundle()?;
+    let script = request.deployment.script_ref(&bundle);
+    let rendered: Vec<(CustomerEntry, [(String, Vec<u8>); 2])> = request
+        .configs
+        .par_iter()
+        .map(|config| {
+            let snippet = snippet::render(config, &script)?;
+            let markdown = docs::render_markdown(
+                config,
+                &snippet,
+                &script,
+                &request.deployment.runtime_origin,
+            )?;
+            let dir = customer_dir(&config.appid);
+            let entry = CustomerEntry {
+                appid: config.appid.clone(),
+                config: config.path.clone(),
+                snippet: format!("{dir}/snippet.html"),
+                docs: format!("{dir}/INTEGRATION.md"),
+            };
+            let files = [
+                (entry.snippet.clone(), snippet.into_bytes()),
+                (entry.docs.clone(), markdown.into_bytes()),
+            ];
+            Ok((entry, files))
+        })
+        .collect::<Result<_, Error>>()?;
+
+    let mut files = Files::new();
+    files.insert(bundle.path(), bundle.code.clone().into_bytes());
+    if request.dev_runtime {
+        for (name, text) in templates::DEV_RUNTIME {
+            files.insert(format!("dev-runtime/{name}"), text.as_bytes().to_vec());
+        }
+    }
+    let mut customers = Vec::with_capacity(rendered.len());
+    for (entry, pair) in rendered {
+        files.extend(pair);
+        customers.push(entry);
+    }
+    let manifest = Manifest {
+        generator: format!("twt-gen {}", env!("CARGO_PKG_VERSION")),
+        sdk_version: SDK_VERSION,
+        snippet_version: SNIPPET_VERSION,
+        cdn_base: request.deployment.cdn_base.clone(),
+        runtime_origin: request.deployment.runtime_origin.clone(),
+        bundle: BundleEntry {
+            path: bundle.path(),
+            url: script.url.clone(),
+            integrity: bundle.integrity.clone(),
+            bytes: bundle.code.len(),
+            gzip_bytes: bundle::gzip_len(bundle.code.as_bytes()),
+        },
+        customers,
+        files: Vec::new(),
+    };
+    let manifest_bytes = manifest.finish(&files);
+    files.insert(MANIFEST_FILE.to_string(), manifest_bytes);
+    Ok((files, bundle))
+}
+
+pub fn build(request: &BuildRequest<'_>, out: &PathBuf) -> Result<(Files, Bundle), Error> {
+    let (files, bundle) = render(request)?;
+    output::write_atomically(out, &files)?;
+    Ok((files, bundle))
+}

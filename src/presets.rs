@@ -1,0 +1,188 @@
+//! Presets and `extends`: a config may build on a shipped preset (by name) or on another file
+//! (by path, relative to the config that names it). Chains work; cycles and unknown names are
+//! reported with the chain or the list of presets.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::{ConfigFile, Setting, Value};
+use crate::diagnostic::Diagnostic;
+use crate::rules::EXTENDS;
+use crate::source::SourceFile;
+
+/// The presets shipped in `presets/`, embedded so the binary works from any folder.
+pub const PRESETS: &[(&str, &str)] = &[
+    (
+        "custom-launcher",
+        include_str!("../presets/custom-launcher.toml"),
+    ),
+    ("dark", include_str!("../presets/dark.toml")),
+    (
+        "deferred-init",
+        include_str!("../presets/deferred-init.toml"),
+    ),
+    ("light", include_str!("../presets/light.toml")),
+    ("system", include_str!("../presets/system.toml")),
+];
+
+pub fn preset_names() -> impl Iterator<Item = &'static str> {
+    PRESETS.iter().map(|(name, _)| *name)
+}
+
+/// Where a layer of the chain came from; compared to find cycles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    Preset(&'static str),
+    File(PathBuf),
+}
+
+/// One config of an `extends` chain.
+pub struct Layer {
+    pub config: ConfigFile,
+    pub is_preset: bool,
+}
+
+/// Follows `extends` from the customer's file; returns the chain base first, customer last.
+pub fn resolve_chain(
+    customer: ConfigFile,
+    customer_path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Layer> {
+    let mut origins = vec![Origin::File(canonical(customer_path))];
+    let mut chain = vec![Layer {
+        config: customer,
+        is_preset: false,
+    }];
+    loop {
+        let current = chain
+            .last()
+            .expect("the chain starts with the customer's file");
+        let Some(extends) = current.config.settings.iter().find(|s| s.key == EXTENDS) else {
+            break;
+        };
+        let Value::String(target) = &extends.value else {
+            diagnostics.push(
+                Diagnostic::error(
+                    "invalid-type",
+                    &extends.file,
+                    format!(
+                        "`extends` must be a string, found {}",
+                        extends.value.type_name()
+                    ),
+                )
+                .at(extends.value_span.clone())
+                .label("expected a preset name or a path")
+                .help(format!(
+                    "for example: extends = \"dark\"; the presets are: {}",
+                    list_presets()
+                )),
+            );
+            break;
+        };
+        let Some((origin, file)) = load(
+            target,
+            extends,
+            origins.last().expect("non-empty"),
+            diagnostics,
+        ) else {
+            break;
+        };
+        if let Some(first) = origins.iter().position(|o| *o == origin) {
+            let names: Vec<&str> = chain[first..]
+                .iter()
+                .map(|l| l.config.file.path.as_str())
+                .collect();
+            diagnostics.push(
+                Diagnostic::error("extends-cycle", &extends.file, "`extends` forms a cycle")
+                    .at(extends.value_span.clone())
+                    .label("extends a config that extends this one")
+                    .help(format!(
+                        "the chain is {} → {}; remove one `extends`",
+                        names.join(" → "),
+                        file.path
+                    )),
+            );
+            break;
+        }
+        let config = ConfigFile::parse(file, diagnostics);
+        origins.push(origin.clone());
+        chain.push(Layer {
+            config,
+            is_preset: matches!(origin, Origin::Preset(_)),
+        });
+    }
+    chain.reverse();
+    chain
+}
+
+fn load(
+    target: &str,
+    extends: &Setting,
+    from: &Origin,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(Origin, Arc<SourceFile>)> {
+    if let Some((name, text)) = PRESETS.iter().find(|(name, _)| *name == target) {
+        let file = SourceFile::new(format!("presets/{name}.toml"), *text);
+        return Some((Origin::Preset(name), Arc::new(file)));
+    }
+    let looks_like_path =
+        target.ends_with(".toml") || target.contains('/') || target.contains('\\');
+    let not_found = |message: String, help: String| {
+        Diagnostic::error("unknown-preset", &extends.file, message)
+            .at(extends.value_span.clone())
+            .label("no such preset or file")
+            .help(help)
+    };
+    let base = match from {
+        Origin::File(path) if looks_like_path => {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+        _ => {
+            let guess = crate::suggest::closest(target, preset_names())
+                .map(|name| format!("did you mean \"{name}\"? "))
+                .unwrap_or_default();
+            diagnostics.push(not_found(
+                format!("unknown preset \"{target}\""),
+                format!(
+                    "{guess}the presets are: {}; or give a path ending in .toml",
+                    list_presets()
+                ),
+            ));
+            return None;
+        }
+    };
+    let path = base.join(target);
+    let shown = display_relative(&extends.file.path, target);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some((
+            Origin::File(canonical(&path)),
+            Arc::new(SourceFile::new(shown, text)),
+        )),
+        Err(error) => {
+            diagnostics.push(not_found(
+                format!("cannot read `{shown}`: {error}"),
+                format!(
+                    "paths are relative to the file that names them; the presets are: {}",
+                    list_presets()
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn list_presets() -> String {
+    preset_names().collect::<Vec<_>>().join(", ")
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `customers/acme.toml` extending `../base.toml` is shown as `customers/../base.toml`.
+fn display_relative(from: &str, target: &str) -> String {
+    match Path::new(from).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(target).to_string_lossy().into_owned(),
+        _ => target.to_string(),
+    }
+}

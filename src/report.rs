@@ -1,0 +1,207 @@
+//! Renders diagnostics for people (cargo's style), for tools (JSON lines) and for GitHub
+//! Actions (workflow commands that annotate the pull request).
+
+use std::io::{self, Write};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use serde_json::json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// cargo-style text with the source line and a caret, on stderr
+    Human,
+    /// one JSON object per diagnostic, then a summary object, on stdout
+    Json,
+    /// GitHub Actions `::error` / `::warning` commands, on stdout
+    Github,
+}
+
+/// Totals printed after the diagnostics.
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Renders one diagnostic as cargo does: `error[code]: ...`, `--> path:line:col`, the source
+/// line with a caret, then `help:`.
+pub fn human(diagnostic: &Diagnostic, color: bool) -> String {
+    let level = match diagnostic.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let title = level
+        .primary_title(diagnostic.message.as_str())
+        .id(diagnostic.code);
+    let file = &diagnostic.file;
+    let mut group = match &diagnostic.span {
+        Some(span) if !file.text.is_empty() => {
+            let mut annotation = AnnotationKind::Primary.span(span.clone());
+            if let Some(label) = &diagnostic.label {
+                annotation = annotation.label(label.as_str());
+            }
+            title.element(
+                Snippet::source(file.text.as_str())
+                    .path(file.path.as_str())
+                    .annotation(annotation),
+            )
+        }
+        _ => {
+            let (start, _) = diagnostic.range();
+            Group::with_title(title).element(
+                Origin::path(file.path.as_str())
+                    .line(start.line)
+                    .char_column(start.column),
+            )
+        }
+    };
+    if let Some(help) = &diagnostic.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.render(&[group])
+}
+
+/// One JSON object, on one line.
+pub fn json_line(diagnostic: &Diagnostic) -> String {
+    let (start, end) = diagnostic.range();
+    json!({
+        "type": "diagnostic",
+        "file": diagnostic.file.path,
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+        "severity": diagnostic.severity.as_str(),
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "help": diagnostic.help,
+    })
+    .to_string()
+}
+
+pub fn json_summary(summary: &Summary) -> String {
+    json!({
+        "type": "summary",
+        "files": summary.files,
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+    })
+    .to_string()
+}
+
+/// A GitHub Actions workflow command, escaped as `@actions/core` escapes it.
+pub fn github_line(diagnostic: &Diagnostic) -> String {
+    let (start, end) = diagnostic.range();
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!(
+        "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        diagnostic.severity.as_str(),
+        escape_github_property(&diagnostic.file.path),
+        start.line,
+        start.column,
+        end.line,
+        end.column,
+        escape_github_property(&format!("twt-gen {}", diagnostic.code)),
+        escape_github_data(&message),
+    )
+}
+
+pub fn escape_github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+pub fn escape_github_property(text: &str) -> String {
+    escape_github_data(text)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+pub fn human_summary(summary: &Summary) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}: {}, {}",
+        plural(summary.files, "file"),
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning")
+    )
+}
+
+/// Writes every diagnostic in `format`, then the summary. Human text goes to stderr, machine
+/// formats to stdout (so `> report.json` captures them).
+pub fn emit(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> io::Result<()> {
+    match format {
+        Format::Human => {
+            let color = crate::terminal::stderr_wants_color();
+            let mut err = io::stderr().lock();
+            for diagnostic in diagnostics {
+                writeln!(err, "{}\n", human(diagnostic, color))?;
+            }
+            writeln!(err, "{}", human_summary(summary))
+        }
+        Format::Json => {
+            let mut out = io::stdout().lock();
+            for diagnostic in diagnostics {
+                writeln!(out, "{}", json_line(diagnostic))?;
+            }
+            writeln!(out, "{}", json_summary(summary))
+        }
+        Format::Github => {
+            let mut out = io::stdout().lock();
+            for diagnostic in diagnostics {
+                writeln!(out, "{}", github_line(diagnostic))?;
+            }
+            // The workflow log shows stderr too; stdout stays pure commands.
+            writeln!(io::stderr(), "{}", human_summary(summary))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use std::sync::Arc;
+
+    #[test]
+    fn github_escaping_follows_actions_toolkit() {
+        assert_eq!(escape_github_data("50%\r\nnext"), "50%25%0D%0Anext");
+        assert_eq!(escape_github_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn human_output_has_location_caret_and_help() {
+        let file = Arc::new(SourceFile::new(
+            "acme.toml",
+            "appid = \"a\"\ntheme = \"drak\"\n",
+        ));
+        let diagnostic = Diagnostic::error("invalid-theme", &file, "invalid theme \"drak\"")
+            .at(20..26)
+            .label("not one of light, dark, system")
+            .help("did you mean \"dark\"?");
+        let text = human(&diagnostic, false);
+        assert!(
+            text.contains("error[invalid-theme]: invalid theme \"drak\""),
+            "{text}"
+        );
+        assert!(text.contains("--> acme.toml:2:9"), "{text}");
+        assert!(text.contains("theme = \"drak\""), "{text}");
+        assert!(
+            text.contains("^^^^^^ not one of light, dark, system"),
+            "{text}"
+        );
+        assert!(text.contains("help: did you mean \"dark\"?"), "{text}");
+    }
+}

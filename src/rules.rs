@@ -1,0 +1,388 @@
+//! Every validation rule of a customer config, in one table.
+//!
+//! [`RULES`] lists the keys a config may set, what each accepts and how it is checked; the
+//! README's config reference, the docs and the validator all read it. [`RUNTIME_ONLY`] lists the
+//! `window.__twt` fields that are per visitor or per page and so never belong in a config file.
+
+use serde_json::Value as Json;
+
+use crate::config::{Setting, Value};
+use crate::diagnostic::Diagnostic;
+use crate::locale;
+use crate::suggest;
+
+pub struct Rule {
+    pub key: &'static str,
+    /// What the key accepts, for people (`'light' | 'dark' | 'system'`).
+    pub accepts: &'static str,
+    pub default: &'static str,
+    pub description: &'static str,
+    /// A TOML line that sets it, for docs.
+    pub example: &'static str,
+    /// Checks a value; returns what goes into `window.__twt`, or `None` after reporting why not.
+    check: fn(&Setting, &mut Vec<Diagnostic>) -> Option<Json>,
+}
+
+pub const THEMES: &[&str] = &["light", "dark", "system"];
+pub const LAUNCHERS: &[&str] = &["default", "custom"];
+pub const APPID_MAX_LEN: usize = 64;
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        key: "appid",
+        accepts: "string: letters, digits, `-`, `_`; 1 to 64 characters; lower-case in production",
+        default: "(required)",
+        description: "Unique application ID of the customer.",
+        example: "appid = \"acme\"",
+        check: check_appid,
+    },
+    Rule {
+        key: "theme",
+        accepts: "'light' | 'dark' | 'system'",
+        default: "light",
+        description: "Initial theme; `system` follows the visitor's colour-scheme setting.",
+        example: "theme = \"dark\"",
+        check: |s, d| check_one_of(s, d, THEMES, "invalid-theme"),
+    },
+    Rule {
+        key: "launcher",
+        accepts: "'default' | 'custom'",
+        default: "default",
+        description: "Launcher rendering mode; `custom` creates no launcher and the page provides its own entry button.",
+        example: "launcher = \"custom\"",
+        check: |s, d| check_one_of(s, d, LAUNCHERS, "invalid-launcher"),
+    },
+    Rule {
+        key: "zIndex",
+        accepts: "integer from -2147483648 to 2147483647",
+        default: "2147483000 (host-sdk styles)",
+        description: "z-index of the widget container.",
+        example: "zIndex = 9999",
+        check: check_z_index,
+    },
+    Rule {
+        key: "language",
+        accepts: "en | zh-cn | zh-tw | ja | ko | de | fr | pt | ru (case and regional variants normalise)",
+        default: "the visitor's browser language, else en",
+        description: "Initial language of the widget.",
+        example: "language = \"en\"",
+        check: check_language,
+    },
+    Rule {
+        key: "asyncInit",
+        accepts: "true | false",
+        default: "false",
+        description: "When true, core.js does not call init(); the page calls TWTChatWidget.init() itself.",
+        example: "asyncInit = true",
+        check: check_async_init,
+    },
+];
+
+/// The key that pulls in a preset; handled by `presets`, listed here for suggestions and docs.
+pub const EXTENDS: &str = "extends";
+
+/// Fields of `window.__twt` that must not be fixed per customer, and how to pass them instead.
+pub const RUNTIME_ONLY: &[(&str, &str)] = &[
+    ("sbs", LOGIN_HINT),
+    ("sbs_mm", LOGIN_HINT),
+    ("ranstr", LOGIN_HINT),
+    ("name", VISITOR_HINT),
+    ("nickname", VISITOR_HINT),
+    ("email", VISITOR_HINT),
+    ("phone", VISITOR_HINT),
+    ("referer", PAGE_HINT),
+    ("source_title", PAGE_HINT),
+];
+
+const LOGIN_HINT: &str = "business-user signatures are per user: call TWTChatWidget.login(sbs, sbs_mm, ranstr, ...) on the page after `initialized`, with values your server signs for that user";
+const VISITOR_HINT: &str = "visitor details are per visitor: pass them in TWTChatWidget.login(sbs, sbs_mm, ranstr, name, nickname, email, phone), or render them server-side into window.__twt on the page";
+const PAGE_HINT: &str = "it defaults to the current page's URL and title; set window.__twt.referer / source_title on the page itself only if you must override it";
+
+/// Common wrong names that are too far from the right one for edit distance to find.
+const KEY_ALIASES: &[(&str, &str)] = &[
+    ("lang", "language"),
+    ("locale", "language"),
+    ("async", "asyncInit"),
+    ("app", "appid"),
+    ("preset", "extends"),
+    ("z", "zIndex"),
+];
+
+pub fn rule(key: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|rule| rule.key == key)
+}
+
+impl Rule {
+    pub fn check(&self, setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
+        (self.check)(setting, diagnostics)
+    }
+}
+
+/// Reports a key that no rule knows: runtime-only fields get their hint, others a suggestion.
+pub fn unknown_key(setting: &Setting) -> Diagnostic {
+    let key = setting.key.as_str();
+    if let Some((_, hint)) = RUNTIME_ONLY.iter().find(|(name, _)| *name == key) {
+        return Diagnostic::error(
+            "runtime-only-key",
+            &setting.file,
+            format!("`{key}` does not belong in a customer config"),
+        )
+        .at(setting.span())
+        .label("set per visitor or per page, not per customer")
+        .help(format!("remove this line; {hint}"));
+    }
+    let known = RULES.iter().map(|rule| rule.key).chain([EXTENDS]);
+    let guess = KEY_ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(key))
+        .map(|(_, right)| *right)
+        .or_else(|| suggest::closest(key, known));
+    let help = match guess {
+        Some(right) => format!("did you mean `{right}`?"),
+        None => format!(
+            "the keys are: {}, {EXTENDS}",
+            RULES.iter().map(|r| r.key).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    Diagnostic::error("unknown-key", &setting.file, format!("unknown key `{key}`"))
+        .at(setting.key_span.clone())
+        .label("not a config key")
+        .help(help)
+}
+
+fn wrong_type(setting: &Setting, expected: &str, example: &str) -> Diagnostic {
+    Diagnostic::error(
+        "invalid-type",
+        &setting.file,
+        format!(
+            "`{}` must be {expected}, found {}",
+            setting.key,
+            setting.value.type_name()
+        ),
+    )
+    .at(setting.value_span.clone())
+    .label(format!("expected {expected}"))
+    .help(format!("for example: {example}"))
+}
+
+fn example_of(key: &str) -> &'static str {
+    rule(key).map_or("", |rule| rule.example)
+}
+
+fn check_appid(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
+    let Value::String(appid) = &setting.value else {
+        diagnostics.push(wrong_type(setting, "a string", example_of("appid")));
+        return None;
+    };
+    let invalid = |message: String, label: &str, help: String| {
+        Diagnostic::error("invalid-appid", &setting.file, message)
+            .at(setting.value_span.clone())
+            .label(label)
+            .help(help)
+    };
+    if appid.is_empty() {
+        diagnostics.push(invalid(
+            "`appid` is empty".into(),
+            "empty",
+            "set the customer's application ID, for example: appid = \"acme\"".into(),
+        ));
+        return None;
+    }
+    if appid.chars().count() > APPID_MAX_LEN {
+        diagnostics.push(invalid(
+            format!("`appid` is {} characters long", appid.chars().count()),
+            "too long",
+            format!("an appid has at most {APPID_MAX_LEN} characters"),
+        ));
+        return None;
+    }
+    if let Some(bad) = appid
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        let cleaned: String = appid
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let help = if cleaned.is_empty() {
+            "use only letters, digits, `-` and `_`".to_string()
+        } else {
+            format!("use only letters, digits, `-` and `_`, for example: appid = \"{cleaned}\"")
+        };
+        diagnostics.push(invalid(
+            format!("`appid` contains {}", describe_char(bad)),
+            "not a safe identifier",
+            help,
+        ));
+        return None;
+    }
+    if appid.chars().any(|c| c.is_ascii_uppercase()) {
+        diagnostics.push(
+            Diagnostic::warning(
+                "appid-uppercase",
+                &setting.file,
+                format!("`appid` \"{appid}\" has upper-case letters"),
+            )
+            .at(setting.value_span.clone())
+            .label("production integrations should use a lower-case appid")
+            .help(format!("write appid = \"{}\"", appid.to_ascii_lowercase())),
+        );
+    }
+    Some(Json::from(appid.as_str()))
+}
+
+fn describe_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        format!("the character U+{:04X}", c as u32)
+    } else {
+        format!("the character `{c}`")
+    }
+}
+
+fn check_one_of(
+    setting: &Setting,
+    diagnostics: &mut Vec<Diagnostic>,
+    allowed: &'static [&'static str],
+    code: &'static str,
+) -> Option<Json> {
+    let listed = allowed.join(", ");
+    let Value::String(value) = &setting.value else {
+        diagnostics.push(wrong_type(
+            setting,
+            &format!("one of the strings {listed}"),
+            example_of(&setting.key),
+        ));
+        return None;
+    };
+    if allowed.contains(&value.as_str()) {
+        return Some(Json::from(value.as_str()));
+    }
+    let help = match suggest::closest(value, allowed.iter().copied()) {
+        Some(guess) => format!("did you mean \"{guess}\"? The values are: {listed}"),
+        None => format!("use one of: {listed}"),
+    };
+    diagnostics.push(
+        Diagnostic::error(
+            code,
+            &setting.file,
+            format!("invalid {} \"{value}\"", setting.key),
+        )
+        .at(setting.value_span.clone())
+        .label(format!("not one of {listed}"))
+        .help(help),
+    );
+    None
+}
+
+fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
+    let range = i32::MIN as i64..=i32::MAX as i64;
+    let out_of_range = || {
+        Diagnostic::error(
+            "zindex-out-of-range",
+            &setting.file,
+            "`zIndex` is outside CSS's integer range",
+        )
+        .at(setting.value_span.clone())
+        .label("must be from -2147483648 to 2147483647")
+        .help("browsers clamp larger values; use at most 2147483647, for example: zIndex = 9999")
+    };
+    match &setting.value {
+        Value::Integer(Some(n)) if range.contains(n) => Some(Json::from(*n)),
+        Value::Integer(_) => {
+            diagnostics.push(out_of_range());
+            None
+        }
+        Value::Float(f) => {
+            let help = if f.fract() == 0.0 && f.is_finite() && range.contains(&(*f as i64)) {
+                format!("write it without the fraction: zIndex = {}", *f as i64)
+            } else {
+                "a z-index is a whole number, for example: zIndex = 9999".to_string()
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    "invalid-type",
+                    &setting.file,
+                    "`zIndex` must be an integer, found float",
+                )
+                .at(setting.value_span.clone())
+                .label("expected an integer")
+                .help(help),
+            );
+            None
+        }
+        Value::String(s) => {
+            let mut diagnostic = wrong_type(setting, "an integer", "zIndex = 9999");
+            if let Ok(n) = s.trim().parse::<i64>() {
+                diagnostic = diagnostic.help(format!("remove the quotes: zIndex = {n}"));
+            }
+            diagnostics.push(diagnostic);
+            None
+        }
+        _ => {
+            diagnostics.push(wrong_type(setting, "an integer", "zIndex = 9999"));
+            None
+        }
+    }
+}
+
+fn check_language(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
+    let Value::String(value) = &setting.value else {
+        diagnostics.push(wrong_type(setting, "a string", example_of("language")));
+        return None;
+    };
+    let supported: Vec<&str> = locale::supported_codes().collect();
+    match locale::normalize(value) {
+        Some(code) if code == value => Some(Json::from(code)),
+        Some(code) => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "language-not-canonical",
+                    &setting.file,
+                    format!("language \"{value}\" is normalised to \"{code}\""),
+                )
+                .at(setting.value_span.clone())
+                .label(format!("the runtime locale is \"{code}\""))
+                .help(format!("write language = \"{code}\"")),
+            );
+            Some(Json::from(code))
+        }
+        None => {
+            let help = match suggest::closest(value, supported.iter().copied()) {
+                Some(guess) => format!(
+                    "did you mean \"{guess}\"? Supported: {}",
+                    supported.join(", ")
+                ),
+                None => format!("use one of: {}", supported.join(", ")),
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    "unsupported-language",
+                    &setting.file,
+                    format!("unsupported language \"{value}\""),
+                )
+                .at(setting.value_span.clone())
+                .label("not a supported locale")
+                .help(help),
+            );
+            None
+        }
+    }
+}
+
+fn check_async_init(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
+    match &setting.value {
+        Value::Boolean(b) => Some(Json::from(*b)),
+        Value::String(s) if s == "true" || s == "false" => {
+            diagnostics.push(
+                wrong_type(setting, "a boolean", "asyncInit = true")
+                    .help(format!("remove the quotes: asyncInit = {s}")),
+            );
+            None
+        }
+        _ => {
+            diagnostics.push(wrong_type(setting, "a boolean", "asyncInit = true"));
+            None
+        }
+    }
+}

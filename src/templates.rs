@@ -1,0 +1,40 @@
+//! Everything twt-gen ships besides its code, embedded so the binary works from any folder.
+
+pub const HOST_SDK_JS: &str = include_str!("../templates/host-sdk/core.js");
+pub const HOST_SDK_CSS: &str = include_str!("../templates/host-sdk/widget.css");
+
+/// The install snippet (minijinja).
+pub const SNIPPET: (&str, &str) = (
+    "snippet/standard.html",
+    include_str!("../templates/snippet/standard.html.j2"),
+);
+
+/// The integration docs (minijinja).
+pub const INTEGRATION_MD: (&str, &str) = (
+    "docs/INTEGRATION.md",
+    include_str!("../templates/docs/INTEGRATION.md.j2"),
+);
+
+/// The dev runtime's files, as the runtime origin serves them (path relative to its root).
+pub const DEV_RUNTIME: &[(&str, &str)] = &[
+    (
+        "card.html",
+        include_str!("../templates/dev-runtime/card.html"),
+    ),
+    (
+        "launcher.html",
+        include_str!("../templates/dev-runtime/launcher.html"),
+    ),
+    (
+        "panel.html",
+        include_str!("../templates/dev-runtime/panel.html"),
+    ),
+    (
+        "runtime.css",
+        include_str!("../templates/dev-runtime/runtime.css"),
+    ),
+    (
+        "runtime.js",
+        include_str!("../templates/dev-runtime/runtime.js"),
+    ),
+];

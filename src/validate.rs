@@ -1,0 +1,262 @@
+//! Turns config files into checked customer configs, reporting every problem at once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Map, Value as Json};
+
+use crate::config::ConfigFile;
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+use crate::presets;
+use crate::rules::{self, EXTENDS};
+use crate::source::SourceFile;
+
+/// A customer config that passed validation, with presets merged in.
+#[derive(Debug, Clone)]
+pub struct CustomerConfig {
+    /// The config's path as the user named it.
+    pub path: String,
+    pub appid: String,
+    /// The options it sets, keyed and valued exactly as in `window.__twt`, in the rules' order.
+    pub options: Map<String, Json>,
+}
+
+impl CustomerConfig {
+    pub fn option_str(&self, key: &str) -> Option<&str> {
+        self.options.get(key).and_then(Json::as_str)
+    }
+
+    pub fn async_init(&self) -> bool {
+        self.options
+            .get("asyncInit")
+            .and_then(Json::as_bool)
+            .unwrap_or(false)
+    }
+
+    pub fn custom_launcher(&self) -> bool {
+        self.option_str("launcher") == Some("custom")
+    }
+}
+
+/// The outcome of checking one file.
+pub struct Checked {
+    pub file: Arc<SourceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Present when the file has no errors (warnings allowed).
+    pub config: Option<CustomerConfig>,
+    /// Where `appid` is set, for cross-file checks.
+    appid_span: Option<std::ops::Range<usize>>,
+}
+
+/// The outcome of checking a batch of files.
+#[derive(Default)]
+pub struct Report {
+    pub checked: Vec<Checked>,
+    /// Files that could not be read at all (exit 66), with the reason.
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl Report {
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.checked.iter().flat_map(|c| c.diagnostics.iter())
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics().filter(|d| !d.is_error()).count()
+    }
+
+    pub fn configs(&self) -> impl Iterator<Item = &CustomerConfig> {
+        self.checked.iter().filter_map(|c| c.config.as_ref())
+    }
+}
+
+/// Expands folders into their `*.toml` files (sorted, not recursive); files are kept as given.
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| Error::input(path, e))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|ext| ext == "toml") && p.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(Error::Input {
+                    path: display(path),
+                    reason: "the folder holds no *.toml config".into(),
+                });
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Checks every file, then the batch as a whole (appids must be unique).
+pub fn check_paths(paths: &[PathBuf]) -> Result<Report, Error> {
+    let mut report = Report::default();
+    for path in expand_paths(paths)? {
+        match std::fs::read(&path) {
+            Ok(bytes) => report.checked.push(check_bytes(&path, bytes)),
+            Err(error) => report.unreadable.push((display(&path), error.to_string())),
+        }
+    }
+    check_unique_appids(&mut report.checked);
+    Ok(report)
+}
+
+fn check_bytes(path: &Path, bytes: Vec<u8>) -> Checked {
+    match String::from_utf8(bytes) {
+        Ok(text) => check_source(path, Arc::new(SourceFile::new(display(path), text))),
+        Err(error) => {
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let file = Arc::new(SourceFile::new(display(path), text));
+            let offset = error.utf8_error().valid_up_to();
+            let diagnostic = Diagnostic::error("invalid-utf8", &file, "the file is not UTF-8 text")
+                .at(offset..offset)
+                .help("TOML files are UTF-8; re-save the file as UTF-8");
+            Checked {
+                file,
+                diagnostics: vec![diagnostic],
+                config: None,
+                appid_span: None,
+            }
+        }
+    }
+}
+
+/// Checks one config's text; `path` is used to find files it `extends`.
+pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
+    let mut diagnostics = Vec::new();
+    let customer = ConfigFile::parse(Arc::clone(&file), &mut diagnostics);
+    let parsed_cleanly = customer.parsed_cleanly;
+    let chain = presets::resolve_chain(customer, path, &mut diagnostics);
+
+    // Base first, so each layer overrides the ones it extends.
+    let mut merged: BTreeMap<&'static str, Json> = BTreeMap::new();
+    let mut appid_span = None;
+    for layer in &chain {
+        for setting in &layer.config.settings {
+            if setting.key == EXTENDS {
+                continue;
+            }
+            let Some(rule) = rules::rule(&setting.key) else {
+                diagnostics.push(rules::unknown_key(setting));
+                continue;
+            };
+            if layer.is_preset && rule.key == "appid" {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "appid-in-preset",
+                        &setting.file,
+                        "a preset cannot set `appid`",
+                    )
+                    .at(setting.span())
+                    .help("set appid in each customer's own file"),
+                );
+                continue;
+            }
+            if let Some(value) = rule.check(setting, &mut diagnostics) {
+                if rule.key == "appid" {
+                    appid_span = Some(setting.value_span.clone());
+                }
+                merged.insert(rule.key, value);
+            }
+        }
+    }
+    let appid_set = chain
+        .iter()
+        .flat_map(|l| &l.config.settings)
+        .any(|s| s.key == "appid");
+    if parsed_cleanly && !appid_set {
+        diagnostics.push(
+            Diagnostic::error("missing-appid", &file, "missing required key `appid`")
+                .at(0..0)
+                .help("add the customer's application ID, for example: appid = \"acme\""),
+        );
+    }
+
+    sort_in_file_order(&mut diagnostics, &chain);
+    let config = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        let options: Map<String, Json> = rules::RULES
+            .iter()
+            .filter_map(|rule| {
+                merged
+                    .get(rule.key)
+                    .map(|v| (rule.key.to_string(), v.clone()))
+            })
+            .collect();
+        let appid = options
+            .get("appid")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Some(CustomerConfig {
+            path: file.path.clone(),
+            appid,
+            options,
+        })
+    };
+    Checked {
+        file,
+        diagnostics,
+        config,
+        appid_span,
+    }
+}
+
+/// The customer's own file first, then the presets it pulls in; by place within each file.
+fn sort_in_file_order(diagnostics: &mut [Diagnostic], chain: &[presets::Layer]) {
+    let rank = |d: &Diagnostic| {
+        let file = chain
+            .iter()
+            .rev()
+            .position(|l| Arc::ptr_eq(&l.config.file, &d.file));
+        (file.unwrap_or(0), d.span.as_ref().map_or(0, |s| s.start))
+    };
+    diagnostics.sort_by_key(rank);
+}
+
+fn check_unique_appids(checked: &mut [Checked]) {
+    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
+    for item in checked.iter_mut() {
+        let Some(config) = &item.config else { continue };
+        match first_seen.get(&config.appid) {
+            None => {
+                first_seen.insert(config.appid.clone(), item.file.path.clone());
+            }
+            Some(other) => {
+                let mut diagnostic = Diagnostic::error(
+                    "duplicate-appid",
+                    &item.file,
+                    format!("appid \"{}\" is also used by {other}", config.appid),
+                )
+                .label("appids must be unique across the batch")
+                .help(format!(
+                    "give each customer its own appid, or build {other} and {} separately",
+                    item.file.path
+                ));
+                if let Some(span) = &item.appid_span {
+                    diagnostic = diagnostic.at(span.clone());
+                }
+                item.diagnostics.push(diagnostic);
+                item.config = None;
+            }
+        }
+    }
+}
+
+pub fn display(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
