@@ -104,19 +104,22 @@ fn reduce(value: &DeValue<'_>) -> Value {
 
 fn syntax_diagnostic(file: &Arc<SourceFile>, error: &toml::de::Error) -> Diagnostic {
     let message = error.message().trim().to_string();
-    let (code, help) = if message.contains("duplicate key") {
-        (
+    let spanned_text = error
+        .span()
+        .and_then(|span| file.text.get(span))
+        .unwrap_or_default();
+    let mut diagnostic = if message.contains("duplicate key") {
+        Diagnostic::error(
             "duplicate-key",
-            "each key may appear once; remove one of the two lines",
+            file,
+            format!("duplicate key `{}`", spanned_text.trim()),
         )
+        .label("set a second time here")
+        .help("each key may appear once; remove one of the two lines")
     } else {
-        (
-            "toml-syntax",
-            "fix the TOML syntax here; see https://toml.io for the format",
-        )
+        Diagnostic::error("toml-syntax", file, format!("invalid TOML: {message}"))
+            .help("fix the TOML syntax here; see https://toml.io for the format")
     };
-    let mut diagnostic =
-        Diagnostic::error(code, file, format!("invalid TOML: {message}")).help(help);
     if let Some(span) = error.span() {
         diagnostic = diagnostic.at(span);
     }

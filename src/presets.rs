@@ -39,6 +39,7 @@ enum Origin {
 /// One config of an `extends` chain.
 pub struct Layer {
     pub config: ConfigFile,
+    /// True for everything the customer's file extends, shipped preset or shared file.
     pub is_preset: bool,
 }
 
@@ -105,10 +106,10 @@ pub fn resolve_chain(
             break;
         }
         let config = ConfigFile::parse(file, diagnostics);
-        origins.push(origin.clone());
+        origins.push(origin);
         chain.push(Layer {
             config,
-            is_preset: matches!(origin, Origin::Preset(_)),
+            is_preset: true,
         });
     }
     chain.reverse();

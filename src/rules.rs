@@ -285,7 +285,7 @@ fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option
         )
         .at(setting.value_span.clone())
         .label("must be from -2147483648 to 2147483647")
-        .help("browsers clamp larger values; use at most 2147483647, for example: zIndex = 9999")
+        .help("browsers clamp values outside it; use a value in that range, for example: zIndex = 9999")
     };
     match &setting.value {
         Value::Integer(Some(n)) if range.contains(n) => Some(Json::from(*n)),

@@ -1,0 +1,398 @@
+//! `twt-gen build` and `twt-gen snippet`: outputs, integrity, determinism, atomicity, exit codes.
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const EXAMPLE: &str = "examples/customers/acme.toml";
+
+fn twt_gen() -> Command {
+    let mut cmd = Command::cargo_bin("twt-gen").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn build_into(out: &Path, configs: &[&str]) -> Value {
+    let mut cmd = twt_gen();
+    cmd.arg("build");
+    for config in configs {
+        cmd.args(["--config", config]);
+    }
+    cmd.arg("--out").arg(out).assert().code(0);
+    serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// SRI computed by openssl, independently of twt-gen's code.
+fn openssl_integrity(path: &Path) -> String {
+    let script = format!(
+        "openssl dgst -sha384 -binary '{}' | openssl base64 -A",
+        path.display()
+    );
+    let out = Process::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("openssl runs");
+    assert!(out.status.success());
+    format!("sha384-{}", String::from_utf8(out.stdout).unwrap().trim())
+}
+
+#[test]
+fn build_writes_bundle_snippet_docs_and_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    let manifest = build_into(&out, &[EXAMPLE]);
+
+    assert_eq!(manifest["sdk_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["snippet_version"], "v1.2");
+    let bundle = &manifest["bundle"];
+    let path = bundle["path"].as_str().unwrap();
+    assert!(
+        path.starts_with(&format!("install/{}/core.", env!("CARGO_PKG_VERSION")))
+            && path.ends_with(".js"),
+        "versioned, content-addressed path: {path}"
+    );
+    assert_eq!(
+        bundle["url"],
+        format!("https://cdn.twt.chat/{path}?version=v1.2")
+    );
+    let bytes = std::fs::read(out.join(path)).unwrap();
+    assert_eq!(bundle["bytes"], bytes.len());
+    assert!(bundle["gzip_bytes"].as_u64().unwrap() < bytes.len() as u64);
+
+    let integrity = openssl_integrity(&out.join(path));
+    assert_eq!(bundle["integrity"], integrity.as_str());
+    let customer = &manifest["customers"][0];
+    assert_eq!(customer["appid"], "acme");
+    assert_eq!(customer["config"], EXAMPLE);
+    let snippet = std::fs::read_to_string(out.join(customer["snippet"].as_str().unwrap())).unwrap();
+    assert!(
+        snippet.contains(&format!("s.integrity = \"{integrity}\";")),
+        "{snippet}"
+    );
+    assert!(snippet.contains("s.crossOrigin = \"anonymous\";"));
+    assert!(snippet.contains(&format!("u = \"https://cdn.twt.chat/{path}?version=v1.2\"")));
+    assert!(snippet.contains("\"appid\": \"acme\""));
+    assert!(snippet.contains("\"language\": \"de\""));
+    assert!(snippet.contains("\"zIndex\": 10000"));
+    assert!(
+        snippet.contains("\"theme\": \"dark\""),
+        "from the dark preset: {snippet}"
+    );
+
+    let docs = std::fs::read_to_string(out.join(customer["docs"].as_str().unwrap())).unwrap();
+    assert!(docs.contains(&snippet), "the docs carry the exact snippet");
+    assert!(docs.contains("| `zIndex` | `10000` |"), "{docs}");
+
+    // Every file is listed with its size and digest, sorted, and nothing else is on disk.
+    let files = manifest["files"].as_array().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    assert_eq!(
+        paths,
+        [
+            "customers/acme/INTEGRATION.md",
+            "customers/acme/snippet.html",
+            path
+        ]
+    );
+    for file in files {
+        let on_disk = out.join(file["path"].as_str().unwrap());
+        let out = Process::new("sha384sum").arg(&on_disk).output().unwrap();
+        let hex = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            file["sha384"].as_str().unwrap(),
+            hex.split_whitespace().next().unwrap()
+        );
+        assert_eq!(file["bytes"], std::fs::metadata(&on_disk).unwrap().len());
+    }
+}
+
+#[test]
+fn the_bundle_is_minified_es2018_with_the_build_constants() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = build_into(dir.path(), &[EXAMPLE]);
+    let code = std::fs::read_to_string(
+        dir.path()
+            .join(manifest["bundle"]["path"].as_str().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(code.lines().count(), 1, "minified to one line");
+    assert!(
+        code.contains("https://runtime.twt.chat"),
+        "runtime origin injected"
+    );
+    assert!(code.contains("zh-hant"), "locale table injected");
+    assert!(
+        !code.contains("/*") && !code.contains("\n  "),
+        "no comments or indentation"
+    );
+    for forbidden in ["eval(", "new Function", "document.write", "?.", "??"] {
+        assert!(!code.contains(forbidden), "{forbidden}");
+    }
+}
+
+#[test]
+fn building_twice_gives_byte_identical_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("nested/b"));
+    build_into(&a, &["tests/fixtures/valid"]);
+    build_into(&b, &["tests/fixtures/valid"]);
+    let list = |root: &Path| {
+        let mut files = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push((
+                        path.strip_prefix(root).unwrap().to_path_buf(),
+                        std::fs::read(&path).unwrap(),
+                    ));
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    let (files_a, files_b) = (list(&a), list(&b));
+    assert_eq!(files_a.len(), 2 + 2 * 9, "bundle, manifest and 9 customers");
+    assert!(files_a == files_b, "outputs differ");
+}
+
+#[test]
+fn an_invalid_config_fails_the_build_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    twt_gen()
+        .args([
+            "build",
+            "--config",
+            EXAMPLE,
+            "--config",
+            "tests/fixtures/invalid/three-mistakes.toml",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(65)
+        .stderr(
+            predicates::str::contains("1 file")
+                .not()
+                .and(predicates::str::contains("2 files: 3 errors")),
+        );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    build_into(&out, &[EXAMPLE]);
+    let before = std::fs::read(out.join("manifest.json")).unwrap();
+    twt_gen()
+        .args([
+            "build",
+            "--config",
+            "tests/fixtures/invalid/theme-invalid.toml",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(65);
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), before);
+    // A rebuild over its own previous output is fine and replaces it.
+    build_into(&out, &["tests/fixtures/valid/preset-dark.toml"]);
+    assert!(
+        !out.join("customers/acme").exists(),
+        "the old output was replaced as a whole"
+    );
+    assert!(out.join("customers/dark-site/snippet.html").exists());
+}
+
+#[test]
+fn an_out_folder_with_foreign_files_is_refused_with_73() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "customer's own site").unwrap();
+    twt_gen()
+        .args(["build", "--config", EXAMPLE, "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(73)
+        .stderr(predicates::str::contains("index.html"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("index.html")).unwrap(),
+        "customer's own site"
+    );
+}
+
+#[test]
+fn an_unwritable_out_exits_73() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    twt_gen()
+        .args(["build", "--config", EXAMPLE, "--out"])
+        .arg(file.join("dist"))
+        .assert()
+        .code(73)
+        .stderr(predicates::str::contains("cannot write"));
+}
+
+#[test]
+fn a_missing_config_exits_66() {
+    let dir = tempfile::tempdir().unwrap();
+    twt_gen()
+        .args(["build", "--config", "customers/nope.toml", "--out"])
+        .arg(dir.path().join("d"))
+        .assert()
+        .code(66);
+    twt_gen()
+        .args(["snippet", "--config", "nope.toml"])
+        .assert()
+        .code(66);
+}
+
+#[test]
+fn duplicate_appids_in_a_batch_name_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("acme-copy.toml");
+    std::fs::write(&copy, "appid = \"acme\"\n").unwrap();
+    twt_gen()
+        .args(["build", "--config", EXAMPLE, "--config"])
+        .arg(&copy)
+        .arg("--out")
+        .arg(dir.path().join("dist"))
+        .assert()
+        .code(65)
+        .stderr(predicates::str::contains(
+            "appid \"acme\" is also used by examples/customers/acme.toml",
+        ))
+        .stderr(predicates::str::contains("acme-copy.toml:1:9"));
+}
+
+#[test]
+fn snippet_prints_exactly_what_build_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = build_into(dir.path(), &[EXAMPLE]);
+    let written = std::fs::read(
+        dir.path()
+            .join(manifest["customers"][0]["snippet"].as_str().unwrap()),
+    )
+    .unwrap();
+    twt_gen()
+        .args(["snippet", "--config", EXAMPLE])
+        .assert()
+        .code(0)
+        .stdout(written)
+        .stderr("");
+}
+
+#[test]
+fn cdn_base_and_runtime_origin_flags_reach_the_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    twt_gen()
+        .args([
+            "build",
+            "--config",
+            EXAMPLE,
+            "--cdn-base",
+            "http://127.0.0.1:8080/",
+            "--runtime-origin",
+            "http://127.0.0.1:9090",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["bundle"]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:8080/install/"));
+    let code = std::fs::read_to_string(
+        dir.path()
+            .join(manifest["bundle"]["path"].as_str().unwrap()),
+    )
+    .unwrap();
+    assert!(code.contains("http://127.0.0.1:9090"));
+    twt_gen()
+        .args([
+            "snippet",
+            "--config",
+            EXAMPLE,
+            "--runtime-origin",
+            "http://x/path",
+        ])
+        .assert()
+        .code(2);
+    twt_gen()
+        .args([
+            "snippet",
+            "--config",
+            EXAMPLE,
+            "--cdn-base",
+            "javascript:alert(1)",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn snippet_into_a_closed_pipe_does_not_panic() {
+    let bin = assert_cmd::cargo::cargo_bin("twt-gen");
+    let script = format!("'{}' snippet --config {EXAMPLE} | head -c 10 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"", bin.display());
+    let out = Process::new("bash").args(["-c", &script]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "status=0");
+}
+
+#[test]
+fn snippet_of_an_invalid_config_prints_diagnostics_not_a_snippet() {
+    twt_gen()
+        .args([
+            "snippet",
+            "--config",
+            "tests/fixtures/invalid/theme-invalid.toml",
+        ])
+        .assert()
+        .code(65)
+        .stdout("")
+        .stderr(predicates::str::contains("error[invalid-theme]"));
+}
+
+#[test]
+fn the_readme_documents_every_flag_and_exit_code() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for needle in [
+        "--config",
+        "--out",
+        "--cdn-base",
+        "--runtime-origin",
+        "--dev-runtime",
+        "--format",
+        "65",
+        "66",
+        "73",
+    ] {
+        assert!(
+            readme.contains(needle),
+            "README.md does not mention {needle}"
+        );
+    }
+    for rule in twt_gen::rules::RULES {
+        assert!(
+            readme.contains(&format!("`{}`", rule.key)),
+            "README.md lacks config key {}",
+            rule.key
+        );
+    }
+}

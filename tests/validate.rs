@@ -1,0 +1,430 @@
+//! `twt-gen validate`: every rule with a valid and an invalid fixture, exact places, the three
+//! formats and the exit codes.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const FIXTURES: &str = "tests/fixtures";
+
+fn twt_gen() -> Command {
+    let mut cmd = Command::cargo_bin("twt-gen").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// `severity code line:col-end_line:end_col` for each diagnostic, from `--format json`.
+fn diagnostics(path: &str) -> (Vec<String>, Value, i32) {
+    let output = twt_gen()
+        .args(["validate", "--format", "json", path])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = lines.pop().expect("a summary line");
+    assert_eq!(summary["type"], "summary", "{stdout}");
+    let found = lines
+        .iter()
+        .map(|d| {
+            assert_eq!(d["type"], "diagnostic");
+            for field in ["file", "message", "help", "severity", "code"] {
+                assert!(d[field].is_string(), "{field} missing in {d}");
+            }
+            format!(
+                "{} {} {}:{}-{}:{}",
+                d["severity"].as_str().unwrap(),
+                d["code"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["end_line"],
+                d["end_column"]
+            )
+        })
+        .collect();
+    (found, summary, output.status.code().unwrap())
+}
+
+/// Each valid fixture and the warnings it must produce (and nothing else).
+const VALID: &[(&str, &[&str])] = &[
+    ("all-options.toml", &[]),
+    (
+        "appid-uppercase.toml",
+        &["warning appid-uppercase 1:9-1:14"],
+    ),
+    ("extends-path.toml", &[]),
+    (
+        "language-variant.toml",
+        &["warning language-not-canonical 2:12-2:18"],
+    ),
+    (
+        "language-zh-hant.toml",
+        &["warning language-not-canonical 2:12-2:20"],
+    ),
+    ("minimal.toml", &[]),
+    ("preset-dark.toml", &[]),
+    ("preset-deferred.toml", &[]),
+    ("zindex-min.toml", &[]),
+];
+
+/// Each invalid fixture and exactly the diagnostics it must produce, in order.
+const INVALID: &[(&str, &[&str])] = &[
+    ("appid-chars.toml", &["error invalid-appid 1:9-1:22"]),
+    ("appid-empty.toml", &["error invalid-appid 1:9-1:10"]),
+    ("appid-missing.toml", &["error missing-appid 1:1-1:1"]),
+    ("appid-too-long.toml", &["error invalid-appid 1:9-1:75"]),
+    ("appid-type.toml", &["error invalid-type 1:9-1:10"]),
+    ("asyncinit-number.toml", &["error invalid-type 2:13-2:13"]),
+    ("asyncinit-string.toml", &["error invalid-type 2:13-2:18"]),
+    ("duplicate-key.toml", &["error duplicate-key 3:1-3:5"]),
+    ("extends-cycle.toml", &["error extends-cycle 1:11-1:33"]),
+    (
+        "extends-missing-file.toml",
+        &["error unknown-preset 1:11-1:30"],
+    ),
+    ("extends-unknown.toml", &["error unknown-preset 1:11-1:16"]),
+    ("language-type.toml", &["error invalid-type 2:12-2:23"]),
+    (
+        "language-unknown.toml",
+        &["error unsupported-language 2:12-2:20"],
+    ),
+    (
+        "language-unsupported.toml",
+        &["error unsupported-language 2:12-2:15"],
+    ),
+    (
+        "launcher-invalid.toml",
+        &["error invalid-launcher 2:12-2:21"],
+    ),
+    ("preset-bad-value.toml", &["error invalid-theme 1:9-1:14"]),
+    (
+        "preset-sets-appid.toml",
+        &["error appid-in-preset 2:1-2:16"],
+    ),
+    (
+        "runtime-only.toml",
+        &[
+            "error runtime-only-key 2:1-2:13",
+            "error runtime-only-key 3:1-3:14",
+            "error runtime-only-key 4:1-4:12",
+            "error runtime-only-key 5:1-5:13",
+            "error runtime-only-key 6:1-6:14",
+            "error runtime-only-key 7:1-7:23",
+            "error runtime-only-key 8:1-8:13",
+            "error runtime-only-key 9:1-9:31",
+            "error runtime-only-key 10:1-10:21",
+        ],
+    ),
+    ("syntax.toml", &["error toml-syntax 2:14-2:14"]),
+    ("table.toml", &["error unknown-key 2:2-2:7"]),
+    ("theme-invalid.toml", &["error invalid-theme 2:9-2:14"]),
+    ("theme-type.toml", &["error invalid-type 2:9-2:12"]),
+    (
+        "three-mistakes.toml",
+        &[
+            "error invalid-theme 3:9-3:14",
+            "error invalid-type 4:10-4:12",
+            "error unknown-key 5:1-5:4",
+        ],
+    ),
+    (
+        "unknown-keys.toml",
+        &[
+            "error unknown-key 2:1-2:7",
+            "error unknown-key 3:1-3:10",
+            "error unknown-key 4:1-4:4",
+            "error unknown-key 5:1-5:6",
+        ],
+    ),
+    ("zindex-float.toml", &["error invalid-type 2:10-2:13"]),
+    ("zindex-huge.toml", &["error zindex-out-of-range 2:10-2:32"]),
+    ("zindex-string.toml", &["error invalid-type 2:10-2:15"]),
+    (
+        "zindex-too-large.toml",
+        &["error zindex-out-of-range 2:10-2:19"],
+    ),
+    (
+        "zindex-too-small.toml",
+        &["error zindex-out-of-range 2:10-2:20"],
+    ),
+];
+
+/// Every fixture file in `dir` must be listed, so none goes untested.
+fn assert_all_listed(dir: &str, table: &[(&str, &[&str])]) {
+    let mut on_disk: Vec<String> = std::fs::read_dir(Path::new(FIXTURES).join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    on_disk.sort();
+    let listed: Vec<String> = table.iter().map(|(name, _)| name.to_string()).collect();
+    assert_eq!(on_disk, listed, "fixtures in {dir} and the table differ");
+}
+
+#[test]
+fn valid_fixtures_pass_with_exactly_their_warnings() {
+    assert_all_listed("valid", VALID);
+    for (name, expected) in VALID {
+        let (found, summary, code) = diagnostics(&format!("{FIXTURES}/valid/{name}"));
+        assert_eq!(found, *expected, "{name}");
+        assert_eq!(code, 0, "{name}");
+        assert_eq!(summary["errors"], 0);
+        assert_eq!(summary["warnings"], expected.len());
+    }
+}
+
+#[test]
+fn invalid_fixtures_report_exactly_their_problems_in_file_order() {
+    assert_all_listed("invalid", INVALID);
+    for (name, expected) in INVALID {
+        let (found, summary, code) = diagnostics(&format!("{FIXTURES}/invalid/{name}"));
+        assert_eq!(found, *expected, "{name}");
+        assert_eq!(code, 65, "{name}");
+        assert_eq!(summary["errors"], expected.len(), "{name}");
+    }
+}
+
+#[test]
+fn human_format_is_cargo_style_with_caret_and_help() {
+    let output = twt_gen()
+        .args(["validate", "tests/fixtures/invalid/three-mistakes.toml"])
+        .assert()
+        .code(65);
+    let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+    assert!(
+        output.get_output().stdout.is_empty(),
+        "human output goes to stderr"
+    );
+    let expected = "\
+error[invalid-theme]: invalid theme \"drak\"
+ --> tests/fixtures/invalid/three-mistakes.toml:3:9
+  |
+3 | theme = \"drak\"
+  |         ^^^^^^ not one of light, dark, system
+  |
+  = help: did you mean \"dark\"? The values are: light, dark, system
+";
+    assert!(stderr.starts_with(expected), "{stderr}");
+    assert!(
+        stderr.contains(" --> tests/fixtures/invalid/three-mistakes.toml:4:10"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: did you mean `language`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with("1 file: 3 errors, 0 warnings"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "no colour off a terminal");
+}
+
+#[test]
+fn runtime_only_keys_say_how_to_pass_them() {
+    let output = twt_gen()
+        .args(["validate", "tests/fixtures/invalid/runtime-only.toml"])
+        .assert()
+        .code(65);
+    let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("error[runtime-only-key]: `sbs` does not belong in a customer config"));
+    assert!(stderr.contains("TWTChatWidget.login(sbs, sbs_mm, ranstr"));
+    assert!(stderr.contains("server-side into window.__twt"));
+}
+
+#[test]
+fn suggestions_name_the_right_key_or_value() {
+    let cases = [
+        ("unknown-keys.toml", "did you mean `zIndex`?"),
+        ("unknown-keys.toml", "did you mean `asyncInit`?"),
+        ("unknown-keys.toml", "did you mean `language`?"),
+        ("language-unsupported.toml", "did you mean \\\"ja\\\"?"),
+        ("extends-unknown.toml", "did you mean \\\"dark\\\"?"),
+        ("zindex-string.toml", "remove the quotes: zIndex = 9999"),
+        (
+            "extends-cycle.toml",
+            "extends-cycle.toml → tests/fixtures/invalid/includes/cycle-b.toml →",
+        ),
+    ];
+    for (name, needle) in cases {
+        let out = twt_gen()
+            .args([
+                "validate",
+                "--format",
+                "json",
+                &format!("{FIXTURES}/invalid/{name}"),
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(stdout.contains(needle), "{name}: {needle} not in {stdout}");
+    }
+}
+
+#[test]
+fn several_files_report_all_their_problems_then_one_summary() {
+    let output = twt_gen()
+        .args([
+            "validate",
+            "tests/fixtures/invalid/theme-invalid.toml",
+            "tests/fixtures/valid/appid-uppercase.toml",
+            "tests/fixtures/invalid/unknown-keys.toml",
+        ])
+        .assert()
+        .code(65);
+    let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+    let theme = stderr.find("theme-invalid.toml:2:9").unwrap();
+    let upper = stderr.find("appid-uppercase.toml:1:9").unwrap();
+    let unknown = stderr.find("unknown-keys.toml:5:1").unwrap();
+    assert!(
+        theme < upper && upper < unknown,
+        "files in the order given: {stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with("3 files: 5 errors, 1 warning"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_folder_means_every_toml_in_it() {
+    let (found, summary, code) = diagnostics("tests/fixtures/valid");
+    assert_eq!(code, 0);
+    assert_eq!(summary["files"], VALID.len());
+    assert_eq!(found.len(), 3);
+}
+
+#[test]
+fn json_format_has_every_field() {
+    let out = twt_gen()
+        .args([
+            "validate",
+            "--format",
+            "json",
+            "tests/fixtures/invalid/theme-invalid.toml",
+        ])
+        .output()
+        .unwrap();
+    let first: Value = serde_json::from_str(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        first,
+        serde_json::json!({
+            "type": "diagnostic",
+            "file": "tests/fixtures/invalid/theme-invalid.toml",
+            "line": 2, "column": 9, "end_line": 2, "end_column": 14,
+            "severity": "error",
+            "code": "invalid-theme",
+            "message": "invalid theme \"drak\"",
+            "help": "did you mean \"dark\"? The values are: light, dark, system",
+        })
+    );
+}
+
+#[test]
+fn github_format_is_workflow_commands_with_escaping() {
+    let out = twt_gen()
+        .args([
+            "validate",
+            "--format",
+            "github",
+            "tests/fixtures/invalid/theme-invalid.toml",
+            "tests/fixtures/valid/language-variant.toml",
+        ])
+        .assert()
+        .code(65);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "::error file=tests/fixtures/invalid/theme-invalid.toml,line=2,col=9,endLine=2,endColumn=14,title=twt-gen invalid-theme::invalid theme \"drak\"%0Ahelp: did you mean \"dark\"? The values are: light, dark, system",
+            "::warning file=tests/fixtures/valid/language-variant.toml,line=2,col=12,endLine=2,endColumn=18,title=twt-gen language-not-canonical::language \"pt-BR\" is normalised to \"pt\"%0Ahelp: write language = \"pt\"",
+        ]
+    );
+}
+
+#[test]
+fn a_file_name_with_commas_and_colons_is_escaped_for_github() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a,b:c.toml");
+    std::fs::write(&path, "appid = 1\n").unwrap();
+    let out = twt_gen()
+        .args(["validate", "--format", "github"])
+        .arg(&path)
+        .assert()
+        .code(65);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("a%2Cb%3Ac.toml,line=1,col=9"), "{stdout}");
+}
+
+#[test]
+fn valid_files_exit_zero_quietly() {
+    twt_gen()
+        .args(["validate", "tests/fixtures/valid/minimal.toml"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("1 file: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn a_missing_file_exits_66_naming_it() {
+    twt_gen()
+        .args(["validate", "tests/fixtures/nope.toml"])
+        .assert()
+        .code(66)
+        .stderr(predicates::str::contains(
+            "cannot read tests/fixtures/nope.toml",
+        ));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    twt_gen().args(["validate"]).assert().code(2);
+    twt_gen()
+        .args(["validate", "--format", "xml", "a.toml"])
+        .assert()
+        .code(2);
+    twt_gen().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn not_utf8_is_a_clear_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.toml");
+    std::fs::write(&path, b"appid = \"caf\xe9\"\n").unwrap();
+    twt_gen()
+        .args(["validate"])
+        .arg(&path)
+        .assert()
+        .code(65)
+        .stderr(predicates::str::contains(
+            "error[invalid-utf8]: the file is not UTF-8 text",
+        ));
+}
+
+#[test]
+fn every_shipped_preset_and_example_is_valid() {
+    for entry in std::fs::read_dir("presets").unwrap() {
+        let preset = entry.unwrap().path();
+        let name = preset.file_stem().unwrap().to_string_lossy().into_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("c.toml");
+        std::fs::write(&config, format!("extends = \"{name}\"\nappid = \"x\"\n")).unwrap();
+        twt_gen().arg("validate").arg(&config).assert().code(0);
+    }
+    twt_gen()
+        .args(["validate", "examples/customers"])
+        .assert()
+        .code(0);
+}
