@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{exit, Error};
 use crate::pipeline::{self, BuildRequest, Deployment};
 use crate::report::{self, Format, Summary};
+use crate::snippet::Variant;
 use crate::validate::{self, Report};
 
 pub const DEFAULT_CDN_BASE: &str = "https://cdn.twt.chat";
@@ -74,6 +75,9 @@ enum Command {
         /// The customer's config file
         #[arg(long = "config", value_name = "FILE")]
         config: PathBuf,
+        /// Which snippet to print
+        #[arg(long, value_enum, default_value = "standard")]
+        variant: Variant,
         #[command(flatten)]
         deployment: DeploymentArgs,
     },
@@ -89,7 +93,11 @@ pub fn main() -> ExitCode {
             deployment,
             dev_runtime,
         } => run_build(&configs, &out, &deployment.deployment(), dev_runtime),
-        Command::Snippet { config, deployment } => run_snippet(&config, &deployment.deployment()),
+        Command::Snippet {
+            config,
+            variant,
+            deployment,
+        } => run_snippet(&config, variant, &deployment.deployment()),
     };
     match outcome {
         Ok(()) => ExitCode::from(exit::OK),
@@ -176,7 +184,7 @@ fn run_build(
     Ok(())
 }
 
-fn run_snippet(config: &Path, deployment: &Deployment) -> Result<(), Error> {
+fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Result<(), Error> {
     if config.is_dir() {
         return Err(Error::Input {
             path: config.display().to_string(),
@@ -188,8 +196,16 @@ fn run_snippet(config: &Path, deployment: &Deployment) -> Result<(), Error> {
         .configs()
         .next()
         .expect("a valid report holds its config");
+    if !variant.applies_to(customer) {
+        let _ = writeln!(
+            io::stderr(),
+            "error: the manual-init snippet is for configs with asyncInit = true, and {} does not set it\n  help: add `asyncInit = true` to {0} (or `extends = \"deferred-init\"`), or print --variant standard",
+            customer.path
+        );
+        return Err(Error::Invalid { errors: 1 });
+    }
     let bundle = deployment.build_bundle()?;
-    let snippet = crate::snippet::render(customer, &deployment.script_ref(&bundle))?;
+    let snippet = crate::snippet::render(customer, &deployment.script_ref(&bundle), variant)?;
     ignore_closed_pipe(io::stdout().lock().write_all(snippet.as_bytes()))
 }
 

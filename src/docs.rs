@@ -1,11 +1,13 @@
 //! Per-customer integration docs (Markdown), rendered from `templates/docs/`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::api::{self, Entry};
 use crate::bundle::{SDK_VERSION, SNIPPET_VERSION};
 use crate::error::Error;
-use crate::escape::{markdown_table_code, markdown_text};
+use crate::escape::{html_text, markdown_table_code, markdown_text};
 use crate::locale;
 use crate::rules::RULES;
 use crate::snippet::{self, ScriptRef, TRUSTED_TYPES_POLICY};
@@ -47,12 +49,19 @@ pub fn origin_of(url: &str) -> &str {
     }
 }
 
-pub fn render_markdown(
-    config: &CustomerConfig,
-    snippet_html: &str,
-    script: &ScriptRef,
-    runtime_origin: &str,
-) -> Result<String, Error> {
+/// What a customer's docs are made of.
+pub struct DocsInput<'a> {
+    pub config: &'a CustomerConfig,
+    /// Each variant's snippet, by variant name (`standard`, `external`, `manual-init`).
+    pub snippets: &'a BTreeMap<&'static str, String>,
+    pub script: &'a ScriptRef,
+    pub runtime_origin: &'a str,
+    /// The CSP hash of the widget's injected style.
+    pub style_hash: &'a str,
+}
+
+pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
+    let config = input.config;
     let options: Vec<OptionRow> = RULES
         .iter()
         .map(|rule| OptionRow {
@@ -64,18 +73,14 @@ pub fn render_markdown(
             description_md: markdown_text(rule.description),
         })
         .collect();
-    let mut env = snippet::environment();
-    let (name, source) = templates::INTEGRATION_MD;
-    env.add_template(name, source)
-        .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
     let context = minijinja::context! {
         appid_md => markdown_text(&config.appid),
         tool_version => env!("CARGO_PKG_VERSION"),
         sdk_version => SDK_VERSION,
         snippet_version => SNIPPET_VERSION,
-        snippet => snippet_html,
-        bundle_url_code => script.url.replace('`', "%60"),
-        integrity_code => &script.integrity,
+        snippets => minijinja::Value::from(minijinja::value::Serde(input.snippets)),
+        bundle_url_code => input.script.url.replace('`', "%60"),
+        integrity_code => &input.script.integrity,
         options => minijinja::Value::from(minijinja::value::Serde(&options)),
         custom_launcher => config.custom_launcher(),
         async_init => config.async_init(),
@@ -84,10 +89,33 @@ pub fn render_markdown(
         methods => minijinja::Value::from(minijinja::value::Serde(&rows(api::METHODS))),
         getters => minijinja::Value::from(minijinja::value::Serde(&rows(api::GETTERS))),
         events => minijinja::Value::from(minijinja::value::Serde(&rows(api::EVENTS))),
-        cdn_origin_code => origin_of(&script.url),
-        runtime_origin_code => runtime_origin,
+        cdn_origin_code => origin_of(&input.script.url),
+        runtime_origin_code => input.runtime_origin,
         trusted_types_policy => TRUSTED_TYPES_POLICY,
+        style_hash => input.style_hash,
     };
+    render_template(templates::INTEGRATION_MD, context)
+}
+
+/// The same docs as one self-contained, readable HTML page (no external resources).
+pub fn render_html(config: &CustomerConfig, markdown: &str) -> Result<String, Error> {
+    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, parser);
+    let context = minijinja::context! {
+        title_html => html_text(&format!("TWT Chat widget: integration guide for {}", config.appid)),
+        body_html => body,
+    };
+    render_template(templates::INTEGRATION_HTML, context)
+}
+
+fn render_template(
+    (name, source): (&str, &str),
+    context: minijinja::Value,
+) -> Result<String, Error> {
+    let mut env = snippet::environment();
+    env.add_template(name, source)
+        .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
     let template = env
         .get_template(name)
         .map_err(|e| Error::Internal(e.to_string()))?;

@@ -1,6 +1,6 @@
 //! `manifest.json`: what a build wrote, for release tooling (PRODUCT.md's contract).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -35,8 +35,12 @@ pub struct BundleEntry {
 pub struct CustomerEntry {
     pub appid: String,
     pub config: String,
+    /// The standard snippet.
     pub snippet: String,
+    /// Every variant this customer gets, by name.
+    pub snippets: BTreeMap<String, String>,
     pub docs: String,
+    pub docs_html: String,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -33,28 +33,55 @@ pub fn write_atomically(out: &Path, files: &Files) -> Result<(), Error> {
         fs::write(&path, bytes).map_err(|e| Error::output(&out.join(relative), e))?;
     }
 
-    // Swap: the old output moves aside, the new one takes its place, then the old one goes.
-    let previous = if out.exists() {
-        let aside = tempfile::Builder::new()
-            .prefix(".twt-gen-previous-")
-            .tempdir_in(&parent)
-            .map_err(|e| Error::output(&parent, e))?;
-        let aside_path = aside.path().join("out");
-        fs::rename(out, &aside_path).map_err(|e| Error::output(out, e))?;
-        Some((aside, aside_path))
-    } else {
-        None
-    };
     let staged = staging.keep();
-    if let Err(error) = fs::rename(&staged, out) {
-        if let Some((_, aside_path)) = &previous {
-            let _ = fs::rename(aside_path, out);
-        }
+    let swapped = if out.exists() {
+        exchange(&staged, out)
+    } else {
+        fs::rename(&staged, out)
+    };
+    if let Err(error) = swapped {
         let _ = fs::remove_dir_all(&staged);
         return Err(Error::output(out, error));
     }
-    drop(previous); // removes the old output
+    // After an exchange the staging path holds the previous output.
+    let _ = fs::remove_dir_all(&staged);
     Ok(())
+}
+
+/// Swaps two folders in one step, so `out` is never missing, not even for an instant.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let status = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Elsewhere: move the old output aside, the new one in, then drop the old (a short gap).
+#[cfg(not(target_os = "linux"))]
+fn exchange(staged: &Path, out: &Path) -> std::io::Result<()> {
+    let aside = staged.with_extension("previous");
+    fs::rename(out, &aside)?;
+    if let Err(error) = fs::rename(staged, out) {
+        let _ = fs::rename(&aside, out);
+        return Err(error);
+    }
+    fs::rename(&aside, staged)
 }
 
 /// An existing `--out` may hold only what a previous twt-gen build listed in its manifest.

@@ -1,17 +1,19 @@
 //! `twt-gen build`: validate every config, build the bundle once, render every customer's
 //! snippet and docs, and write it all with a manifest.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use crate::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VERSION};
-use crate::docs;
+use crate::docs::{self, DocsInput};
 use crate::error::Error;
 use crate::manifest::{BundleEntry, CustomerEntry, Manifest, MANIFEST_FILE};
 use crate::output::{self, Files};
-use crate::snippet::{self, ScriptRef};
+use crate::snippet::{self, ScriptRef, Variant};
 use crate::templates;
+use crate::terminal::Progress;
 use crate::validate::CustomerConfig;
 
 /// Where the built files will be served from and what they talk to.
@@ -58,31 +60,23 @@ pub fn customer_dir(appid: &str) -> String {
 pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
     let bundle = request.deployment.build_bundle()?;
     let script = request.deployment.script_ref(&bundle);
-    let rendered: Vec<(CustomerEntry, [(String, Vec<u8>); 2])> = request
+    let style_hash = crate::sri::csp_hash(&bundle.css);
+    let progress = Progress::new(request.configs.len());
+    let rendered: Vec<(CustomerEntry, Vec<(String, Vec<u8>)>)> = request
         .configs
         .par_iter()
         .map(|config| {
-            let snippet = snippet::render(config, &script)?;
-            let markdown = docs::render_markdown(
+            let result = render_customer(
                 config,
-                &snippet,
                 &script,
                 &request.deployment.runtime_origin,
-            )?;
-            let dir = customer_dir(&config.appid);
-            let entry = CustomerEntry {
-                appid: config.appid.clone(),
-                config: config.path.clone(),
-                snippet: format!("{dir}/snippet.html"),
-                docs: format!("{dir}/INTEGRATION.md"),
-            };
-            let files = [
-                (entry.snippet.clone(), snippet.into_bytes()),
-                (entry.docs.clone(), markdown.into_bytes()),
-            ];
-            Ok((entry, files))
+                &style_hash,
+            );
+            progress.tick();
+            result
         })
         .collect::<Result<_, Error>>()?;
+    progress.finish();
 
     let mut files = Files::new();
     files.insert(bundle.path(), bundle.code.clone().into_bytes());
@@ -92,8 +86,8 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
         }
     }
     let mut customers = Vec::with_capacity(rendered.len());
-    for (entry, pair) in rendered {
-        files.extend(pair);
+    for (entry, customer_files) in rendered {
+        files.extend(customer_files);
         customers.push(entry);
     }
     let manifest = Manifest {
@@ -115,6 +109,49 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
     let manifest_bytes = manifest.finish(&files);
     files.insert(MANIFEST_FILE.to_string(), manifest_bytes);
     Ok((files, bundle))
+}
+
+/// One customer's snippets and docs, with their manifest entry.
+fn render_customer(
+    config: &CustomerConfig,
+    script: &ScriptRef,
+    runtime_origin: &str,
+    style_hash: &str,
+) -> Result<(CustomerEntry, Vec<(String, Vec<u8>)>), Error> {
+    let dir = customer_dir(&config.appid);
+    let mut snippets = BTreeMap::new();
+    let mut snippet_paths = BTreeMap::new();
+    for variant in Variant::for_config(config) {
+        snippets.insert(variant.name(), snippet::render(config, script, variant)?);
+        snippet_paths.insert(
+            variant.name().to_string(),
+            format!("{dir}/{}", variant.file_name()),
+        );
+    }
+    let markdown = docs::render_markdown(&DocsInput {
+        config,
+        snippets: &snippets,
+        script,
+        runtime_origin,
+        style_hash,
+    })?;
+    let html = docs::render_html(config, &markdown)?;
+    let entry = CustomerEntry {
+        appid: config.appid.clone(),
+        config: config.path.clone(),
+        snippet: snippet_paths[Variant::Standard.name()].clone(),
+        snippets: snippet_paths,
+        docs: format!("{dir}/INTEGRATION.md"),
+        docs_html: format!("{dir}/integration.html"),
+    };
+    let mut files = vec![
+        (entry.docs.clone(), markdown.into_bytes()),
+        (entry.docs_html.clone(), html.into_bytes()),
+    ];
+    for (name, text) in snippets {
+        files.push((entry.snippets[name].clone(), text.into_bytes()));
+    }
+    Ok((entry, files))
 }
 
 pub fn build(request: &BuildRequest<'_>, out: &PathBuf) -> Result<(Files, Bundle), Error> {

@@ -1,6 +1,8 @@
-//! The install snippet: the spec's shape, pinned with SRI, safe under a strict CSP.
+//! The install snippet: the spec's shape, pinned with SRI, safe under a strict CSP. Three
+//! variants, one template each, for the three ways a site can load the widget.
 
 use minijinja::{AutoEscape, Environment};
+use serde::Serialize;
 
 use crate::error::Error;
 use crate::escape;
@@ -9,6 +11,53 @@ use crate::validate::CustomerConfig;
 
 /// The Trusted Types policy the snippet creates; a page with `trusted-types` in its CSP lists it.
 pub const TRUSTED_TYPES_POLICY: &str = "twt-snippet";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Variant {
+    /// Inline script: stub queueing on/once/off, window.__twt, then core.js with SRI, the
+    /// page's nonce and a Trusted Types policy
+    Standard,
+    /// One <script src> tag carrying the config in data- attributes: no inline code at all,
+    /// for a CSP such as `script-src <cdn>` without nonces
+    External,
+    /// The spec's asyncInit shape: core.js loads, the page calls init() (asyncInit = true)
+    ManualInit,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 3] = [Variant::Standard, Variant::External, Variant::ManualInit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Standard => "standard",
+            Variant::External => "external",
+            Variant::ManualInit => "manual-init",
+        }
+    }
+
+    fn template(self) -> String {
+        format!("snippet/{}.html", self.name())
+    }
+
+    /// The file the build writes it to, inside the customer's folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Variant::Standard => "snippet.html",
+            Variant::External => "snippet-external.html",
+            Variant::ManualInit => "snippet-manual-init.html",
+        }
+    }
+
+    /// Whether the variant fits the config: manual init is only for `asyncInit = true`.
+    pub fn applies_to(self, config: &CustomerConfig) -> bool {
+        self != Variant::ManualInit || config.async_init()
+    }
+
+    /// The variants a customer gets.
+    pub fn for_config(config: &CustomerConfig) -> impl Iterator<Item = Variant> + '_ {
+        Variant::ALL.into_iter().filter(|v| v.applies_to(config))
+    }
+}
 
 /// Where the snippet loads `core.js` from and what it pins.
 #[derive(Debug, Clone)]
@@ -32,21 +81,72 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
-pub fn render(config: &CustomerConfig, script: &ScriptRef) -> Result<String, Error> {
+#[derive(Serialize)]
+struct DataAttribute {
+    name: String,
+    value: String,
+}
+
+/// `zIndex` → `data-z-index`, as `dataset.zIndex` reads it back.
+fn data_attribute_name(key: &str) -> String {
+    let mut name = String::from("data-");
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            name.push('-');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    name
+}
+
+pub fn render(
+    config: &CustomerConfig,
+    script: &ScriptRef,
+    variant: Variant,
+) -> Result<String, Error> {
     let mut env = environment();
-    let (name, source) = templates::SNIPPET;
-    env.add_template(name, source)
-        .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
+    for (name, source) in templates::SNIPPETS {
+        env.add_template(name, source)
+            .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
+    }
+    let data_attrs: Vec<DataAttribute> = config
+        .options
+        .iter()
+        .map(|(key, value)| DataAttribute {
+            name: data_attribute_name(key),
+            value: escape::html_attribute(
+                &value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_string),
+            ),
+        })
+        .collect();
     let context = minijinja::context! {
         twt_json => escape::pretty_json_for_script(&config.options),
         script_url_js => escape::js_string_for_script(&script.url),
         integrity_js => escape::js_string_for_script(&script.integrity),
         trusted_types_policy_js => escape::js_string_for_script(TRUSTED_TYPES_POLICY),
+        script_url_attr => escape::html_attribute(&script.url),
+        integrity_attr => escape::html_attribute(&script.integrity),
+        data_attrs => minijinja::Value::from(minijinja::value::Serde(&data_attrs)),
     };
+    let name = variant.template();
     let template = env
-        .get_template(name)
+        .get_template(&name)
         .map_err(|e| Error::Internal(e.to_string()))?;
     template
         .render(context)
         .map_err(|e| Error::Internal(format!("{name}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data_attribute_name;
+
+    #[test]
+    fn data_attribute_names_match_dataset() {
+        assert_eq!(data_attribute_name("zIndex"), "data-z-index");
+        assert_eq!(data_attribute_name("asyncInit"), "data-async-init");
+        assert_eq!(data_attribute_name("appid"), "data-appid");
+    }
 }

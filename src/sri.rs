@@ -11,6 +11,15 @@ pub fn integrity(bytes: &[u8]) -> String {
     )
 }
 
+/// A CSP source expression allowing an inline element with exactly this text: `'sha256-…'`
+/// without the quotes.
+pub fn csp_hash(text: &str) -> String {
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes()))
+    )
+}
+
 /// The SHA-384 digest as lower-case hex, as `sha384sum` prints it.
 pub fn sha384_hex(bytes: &[u8]) -> String {
     Sha384::digest(bytes)

@@ -3,16 +3,40 @@
 pub const HOST_SDK_JS: &str = include_str!("../templates/host-sdk/core.js");
 pub const HOST_SDK_CSS: &str = include_str!("../templates/host-sdk/widget.css");
 
-/// The install snippet (minijinja).
-pub const SNIPPET: (&str, &str) = (
-    "snippet/standard.html",
-    include_str!("../templates/snippet/standard.html.j2"),
-);
+/// The install snippet's variants and their shared parts (minijinja), by template name.
+pub const SNIPPETS: &[(&str, &str)] = &[
+    (
+        "snippet/external.html",
+        include_str!("../templates/snippet/external.html.j2"),
+    ),
+    (
+        "snippet/load-script.js",
+        include_str!("../templates/snippet/load-script.js.j2"),
+    ),
+    (
+        "snippet/manual-init.html",
+        include_str!("../templates/snippet/manual-init.html.j2"),
+    ),
+    (
+        "snippet/standard.html",
+        include_str!("../templates/snippet/standard.html.j2"),
+    ),
+    (
+        "snippet/stub.js",
+        include_str!("../templates/snippet/stub.js.j2"),
+    ),
+];
 
 /// The integration docs (minijinja).
 pub const INTEGRATION_MD: (&str, &str) = (
     "docs/INTEGRATION.md",
     include_str!("../templates/docs/INTEGRATION.md.j2"),
+);
+
+/// The integration docs as a page: `body_html` is pulldown-cmark's rendering of the Markdown.
+pub const INTEGRATION_HTML: (&str, &str) = (
+    "docs/integration.html",
+    include_str!("../templates/docs/integration.html.j2"),
 );
 
 /// The dev runtime's files, as the runtime origin serves them (path relative to its root).

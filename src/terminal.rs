@@ -1,6 +1,7 @@
 //! What the terminal wants: colour only on a terminal and never with `NO_COLOR`.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn stderr_wants_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
@@ -8,4 +9,37 @@ pub fn stderr_wants_color() -> bool {
 
 pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
+}
+
+/// A progress line on stderr for large batches, only on a terminal; quiet otherwise.
+pub struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    visible: bool,
+}
+
+/// Smaller batches finish before a progress line would help.
+const PROGRESS_FROM: usize = 200;
+
+impl Progress {
+    pub fn new(total: usize) -> Self {
+        Progress {
+            total,
+            done: AtomicUsize::new(0),
+            visible: total >= PROGRESS_FROM && stderr_is_terminal(),
+        }
+    }
+
+    pub fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.visible && (done % 50 == 0 || done == self.total) {
+            eprint!("\rrendering customers: {done}/{}", self.total);
+        }
+    }
+
+    pub fn finish(&self) {
+        if self.visible {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }

@@ -96,9 +96,20 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
         paths,
         [
             "customers/acme/INTEGRATION.md",
+            "customers/acme/integration.html",
+            "customers/acme/snippet-external.html",
             "customers/acme/snippet.html",
             path
         ]
+    );
+    assert_eq!(
+        customer["snippets"]["external"],
+        "customers/acme/snippet-external.html"
+    );
+    assert_eq!(customer["docs_html"], "customers/acme/integration.html");
+    assert!(
+        customer["snippets"].get("manual-init").is_none(),
+        "acme does not set asyncInit"
     );
     for file in files {
         let on_disk = out.join(file["path"].as_str().unwrap());
@@ -162,7 +173,12 @@ fn building_twice_gives_byte_identical_files() {
         files
     };
     let (files_a, files_b) = (list(&a), list(&b));
-    assert_eq!(files_a.len(), 2 + 2 * 9, "bundle, manifest and 9 customers");
+    // Per customer: two docs, two snippets, and the manual-init one for the two with asyncInit.
+    assert_eq!(
+        files_a.len(),
+        2 + 4 * 9 + 2,
+        "bundle, manifest and 9 customers"
+    );
     assert!(files_a == files_b, "outputs differ");
 }
 
@@ -394,5 +410,97 @@ fn the_readme_documents_every_flag_and_exit_code() {
             "README.md lacks config key {}",
             rule.key
         );
+    }
+}
+
+/// Writes `count` distinct valid configs into `dir`, cycling through the presets and locales.
+fn generate_configs(dir: &Path, count: usize) {
+    let presets = ["light", "dark", "system", "custom-launcher", "deferred-init"];
+    let languages = ["en", "zh-cn", "zh-tw", "ja", "ko", "de", "fr", "pt", "ru"];
+    for i in 0..count {
+        let text = format!(
+            "extends = \"{}\"\nappid = \"customer-{i:04}\"\nlanguage = \"{}\"\nzIndex = {}\n",
+            presets[i % presets.len()],
+            languages[i % languages.len()],
+            1000 + i
+        );
+        std::fs::write(dir.join(format!("customer-{i:04}.toml")), text).unwrap();
+    }
+}
+
+/// Every file the manifest lists is there with its digest, and nothing else is.
+fn assert_consistent(out: &Path) {
+    let manifest: Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let listed = manifest["files"].as_array().unwrap();
+    let mut on_disk = 0;
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                on_disk += 1;
+            }
+        }
+    }
+    assert_eq!(on_disk, listed.len() + 1, "exactly the listed files and the manifest");
+    for file in listed {
+        let bytes = std::fs::read(out.join(file["path"].as_str().unwrap())).unwrap();
+        assert_eq!(file["bytes"], bytes.len());
+    }
+}
+
+#[test]
+fn a_batch_of_1000_configs_shares_one_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = dir.path().join("customers");
+    std::fs::create_dir(&configs).unwrap();
+    generate_configs(&configs, 1000);
+    let out = dir.path().join("dist");
+    let manifest = build_into(&out, &[configs.to_str().unwrap()]);
+    let customers = manifest["customers"].as_array().unwrap();
+    assert_eq!(customers.len(), 1000);
+    assert_eq!(customers[0]["appid"], "customer-0000");
+    assert_eq!(customers[999]["appid"], "customer-0999");
+    let bundles: Vec<_> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().starts_with("install/"))
+        .collect();
+    assert_eq!(bundles.len(), 1, "one bundle for the whole batch");
+    let integrity = manifest["bundle"]["integrity"].as_str().unwrap();
+    let snippet = std::fs::read_to_string(out.join(customers[500]["snippet"].as_str().unwrap())).unwrap();
+    assert!(snippet.contains(integrity));
+    assert_consistent(&out);
+}
+
+#[test]
+fn a_build_killed_midway_leaves_a_complete_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = dir.path().join("customers");
+    std::fs::create_dir(&configs).unwrap();
+    generate_configs(&configs, 600);
+    let out = dir.path().join("dist");
+    build_into(&out, &[EXAMPLE]);
+    let before = std::fs::read(out.join("manifest.json")).unwrap();
+    // Kill the build at several moments; whenever it dies, `out` is the old or the new output
+    // in full, never a mix or nothing.
+    for delay_ms in [5, 40, 120] {
+        let mut child = Process::new(assert_cmd::cargo::cargo_bin("twt-gen"))
+            .args(["build", "--config"])
+            .arg(&configs)
+            .arg("--out")
+            .arg(&out)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_consistent(&out);
+        let now = std::fs::read(out.join("manifest.json")).unwrap();
+        assert!(now == before || now.len() > before.len(), "old or new output");
     }
 }

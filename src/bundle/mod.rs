@@ -34,6 +34,8 @@ pub struct Bundle {
     pub content_hash: String,
     /// Size before minification, for reports.
     pub source_bytes: usize,
+    /// The minified CSS the host-sdk injects as a `<style>`; a CSP can allow it by hash.
+    pub css: String,
 }
 
 impl Bundle {
@@ -45,9 +47,7 @@ impl Bundle {
 }
 
 /// The unminified bundle source: constants first, then the host-sdk, inside one IIFE.
-pub fn assemble(inputs: &BundleInputs) -> Result<String, Error> {
-    let css = css::minify("templates/host-sdk/widget.css", templates::HOST_SDK_CSS)
-        .map_err(Error::Internal)?;
+pub fn assemble(inputs: &BundleInputs, css: &str) -> Result<String, Error> {
     let (locales, aliases) = locale::bundle_table();
     let constants = json!({
         "version": SDK_VERSION,
@@ -67,7 +67,9 @@ pub fn assemble(inputs: &BundleInputs) -> Result<String, Error> {
 
 /// Assembles, checks and minifies the host-sdk.
 pub fn build(inputs: &BundleInputs) -> Result<Bundle, Error> {
-    let source = assemble(inputs)?;
+    let css = css::minify("templates/host-sdk/widget.css", templates::HOST_SDK_CSS)
+        .map_err(Error::Internal)?;
+    let source = assemble(inputs, &css)?;
     let mut code = js::minify("core.js", &source)
         .map_err(|e| Error::Internal(format!("minifying the host-sdk: {e}")))?;
     code.push('\n');
@@ -83,6 +85,7 @@ pub fn build(inputs: &BundleInputs) -> Result<Bundle, Error> {
         integrity: sri::integrity(code.as_bytes()),
         content_hash,
         source_bytes: source.len(),
+        css,
         code,
     })
 }
