@@ -71,7 +71,7 @@ mod tests {
             file.position(x),
             Position {
                 line: 2,
-                column: 20
+                column: 19
             }
         );
         let quoted = file.text.find('"').unwrap();
