@@ -415,7 +415,13 @@ fn the_readme_documents_every_flag_and_exit_code() {
 
 /// Writes `count` distinct valid configs into `dir`, cycling through the presets and locales.
 fn generate_configs(dir: &Path, count: usize) {
-    let presets = ["light", "dark", "system", "custom-launcher", "deferred-init"];
+    let presets = [
+        "light",
+        "dark",
+        "system",
+        "custom-launcher",
+        "deferred-init",
+    ];
     let languages = ["en", "zh-cn", "zh-tw", "ja", "ko", "de", "fr", "pt", "ru"];
     for i in 0..count {
         let text = format!(
@@ -430,7 +436,8 @@ fn generate_configs(dir: &Path, count: usize) {
 
 /// Every file the manifest lists is there with its digest, and nothing else is.
 fn assert_consistent(out: &Path) {
-    let manifest: Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let listed = manifest["files"].as_array().unwrap();
     let mut on_disk = 0;
     let mut stack = vec![out.to_path_buf()];
@@ -444,7 +451,11 @@ fn assert_consistent(out: &Path) {
             }
         }
     }
-    assert_eq!(on_disk, listed.len() + 1, "exactly the listed files and the manifest");
+    assert_eq!(
+        on_disk,
+        listed.len() + 1,
+        "exactly the listed files and the manifest"
+    );
     for file in listed {
         let bytes = std::fs::read(out.join(file["path"].as_str().unwrap())).unwrap();
         assert_eq!(file["bytes"], bytes.len());
@@ -471,7 +482,8 @@ fn a_batch_of_1000_configs_shares_one_bundle() {
         .collect();
     assert_eq!(bundles.len(), 1, "one bundle for the whole batch");
     let integrity = manifest["bundle"]["integrity"].as_str().unwrap();
-    let snippet = std::fs::read_to_string(out.join(customers[500]["snippet"].as_str().unwrap())).unwrap();
+    let snippet =
+        std::fs::read_to_string(out.join(customers[500]["snippet"].as_str().unwrap())).unwrap();
     assert!(snippet.contains(integrity));
     assert_consistent(&out);
 }
@@ -501,6 +513,57 @@ fn a_build_killed_midway_leaves_a_complete_output() {
         let _ = child.wait();
         assert_consistent(&out);
         let now = std::fs::read(out.join("manifest.json")).unwrap();
-        assert!(now == before || now.len() > before.len(), "old or new output");
+        assert!(
+            now == before || now.len() > before.len(),
+            "old or new output"
+        );
     }
+}
+
+fn gzip9_len(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut gz = Process::new("gzip")
+        .arg("-9")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    gz.stdin.take().unwrap().write_all(bytes).unwrap();
+    gz.wait_with_output().unwrap().stdout.len()
+}
+
+#[test]
+fn size_budgets_hold() {
+    // The config with every option set has the largest window.__twt.
+    let config = "tests/fixtures/valid/all-options.toml";
+    for variant in ["standard", "manual-init"] {
+        let out = twt_gen()
+            .args(["snippet", "--config", config, "--variant", variant])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let gzip = gzip9_len(&out.stdout);
+        assert!(
+            gzip <= 800,
+            "{variant} snippet is {gzip} bytes after gzip -9; the budget is 800"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = build_into(dir.path(), &[config]);
+    let bundle = std::fs::read(
+        dir.path()
+            .join(manifest["bundle"]["path"].as_str().unwrap()),
+    )
+    .unwrap();
+    let gzip = gzip9_len(&bundle);
+    assert!(
+        gzip <= 4000,
+        "core.js is {gzip} bytes after gzip -9; the budget is 4,000"
+    );
+    // The manifest compresses with flate2 at level 9; zlib's gzip -9 may differ by a few bytes.
+    let reported = manifest["bundle"]["gzip_bytes"].as_u64().unwrap() as usize;
+    assert!(
+        reported.abs_diff(gzip) * 100 <= gzip,
+        "manifest says {reported}, gzip -9 gives {gzip}"
+    );
 }
