@@ -99,7 +99,8 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
             "customers/acme/integration.html",
             "customers/acme/snippet-external.html",
             "customers/acme/snippet.html",
-            path
+            path,
+            &format!("{path}.map"),
         ]
     );
     assert_eq!(
@@ -132,7 +133,38 @@ fn the_bundle_is_minified_es2018_with_the_build_constants() {
             .join(manifest["bundle"]["path"].as_str().unwrap()),
     )
     .unwrap();
-    assert_eq!(code.lines().count(), 1, "minified to one line");
+    let lines: Vec<&str> = code.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "minified to one line, then the source map comment"
+    );
+    let map_name = format!(
+        "{}.map",
+        manifest["bundle"]["path"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+    );
+    assert_eq!(lines[1], format!("//# sourceMappingURL={map_name}"));
+    let map: Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join(format!(
+            "{}.map",
+            manifest["bundle"]["path"].as_str().unwrap()
+        )))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(map["version"], 3);
+    assert!(
+        map["sourcesContent"][0]
+            .as_str()
+            .unwrap()
+            .contains("TWTChatWidget"),
+        "sources inlined"
+    );
     assert!(
         code.contains("https://runtime.twt.chat"),
         "runtime origin injected"
@@ -176,8 +208,8 @@ fn building_twice_gives_byte_identical_files() {
     // Per customer: two docs, two snippets, and the manual-init one for the two with asyncInit.
     assert_eq!(
         files_a.len(),
-        2 + 4 * 9 + 2,
-        "bundle, manifest and 9 customers"
+        3 + 4 * 9 + 2,
+        "bundle, source map, manifest and 9 customers"
     );
     assert!(files_a == files_b, "outputs differ");
 }
@@ -478,7 +510,10 @@ fn a_batch_of_1000_configs_shares_one_bundle() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["path"].as_str().unwrap().starts_with("install/"))
+        .filter(|f| {
+            f["path"].as_str().unwrap().starts_with("install/")
+                && f["path"].as_str().unwrap().ends_with(".js")
+        })
         .collect();
     assert_eq!(bundles.len(), 1, "one bundle for the whole batch");
     let integrity = manifest["bundle"]["integrity"].as_str().unwrap();

@@ -1,6 +1,7 @@
 //! Parsing and minifying JavaScript with swc.
 
 use swc_core::common::comments::SingleThreadedComments;
+use swc_core::common::source_map::SourceMapGenConfig;
 use swc_core::common::sync::Lrc;
 use swc_core::common::{FileName, Globals, Mark, SourceMap, Spanned, GLOBALS};
 use swc_core::ecma::ast::{EsVersion, Program};
@@ -46,8 +47,28 @@ fn describe(cm: &Lrc<SourceMap>, error: swc_core::ecma::parser::error::Error) ->
     )
 }
 
+/// Minified code and the source map that leads back to `source`.
+pub struct Minified {
+    pub code: String,
+    /// Source map JSON (v3), with the source text inlined.
+    pub map: Vec<u8>,
+}
+
+/// Names the source in the map and inlines its text, so the map is self-contained.
+struct MapConfig;
+
+impl SourceMapGenConfig for MapConfig {
+    fn file_name_to_source(&self, name: &FileName) -> String {
+        name.to_string()
+    }
+
+    fn inline_sources_content(&self, _: &FileName) -> bool {
+        true
+    }
+}
+
 /// Compresses and mangles `source` (a self-contained IIFE), printing ES2018 without comments.
-pub fn minify(name: &str, source: &str) -> Result<String, String> {
+pub fn minify(name: &str, source: &str) -> Result<Minified, String> {
     GLOBALS.set(&Globals::new(), || {
         let cm: Lrc<SourceMap> = Default::default();
         let program = parse_script(&cm, name, source)?;
@@ -86,8 +107,9 @@ pub fn minify(name: &str, source: &str) -> Result<String, String> {
     })
 }
 
-fn print(cm: &Lrc<SourceMap>, program: &Program) -> Result<String, String> {
+fn print(cm: &Lrc<SourceMap>, program: &Program) -> Result<Minified, String> {
     let mut buf = Vec::new();
+    let mut mappings = Vec::new();
     {
         let mut emitter = Emitter {
             cfg: CodegenConfig::default()
@@ -96,9 +118,16 @@ fn print(cm: &Lrc<SourceMap>, program: &Program) -> Result<String, String> {
                 .with_ascii_only(true),
             cm: cm.clone(),
             comments: None,
-            wr: JsWriter::new(cm.clone(), "\n", &mut buf, None),
+            wr: JsWriter::new(cm.clone(), "\n", &mut buf, Some(&mut mappings)),
         };
         emitter.emit_program(program).map_err(|e| e.to_string())?;
     }
-    String::from_utf8(buf).map_err(|e| e.to_string())
+    let mut map = Vec::new();
+    cm.build_source_map(&mappings, None, MapConfig)
+        .to_writer(&mut map)
+        .map_err(|e| e.to_string())?;
+    Ok(Minified {
+        code: String::from_utf8(buf).map_err(|e| e.to_string())?,
+        map,
+    })
 }

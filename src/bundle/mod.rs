@@ -28,7 +28,10 @@ pub struct BundleInputs {
 
 #[derive(Debug, Clone)]
 pub struct Bundle {
+    /// The bytes of `core.js`, ending in a `sourceMappingURL` comment.
     pub code: String,
+    /// The source map written beside it.
+    pub source_map: Vec<u8>,
     pub integrity: String,
     /// The first 16 hex digits of the code's SHA-384: part of the immutable file name.
     pub content_hash: String,
@@ -42,8 +45,16 @@ impl Bundle {
     /// The bundle's path relative to the output folder (and to `--cdn-base`): it carries the
     /// SDK version and a content hash, so a URL never serves other bytes (SRI stays valid).
     pub fn path(&self) -> String {
-        format!("install/{SDK_VERSION}/core.{}.js", self.content_hash)
+        format!("install/{SDK_VERSION}/{}", file_name(&self.content_hash))
     }
+
+    pub fn source_map_path(&self) -> String {
+        format!("{}.map", self.path())
+    }
+}
+
+fn file_name(content_hash: &str) -> String {
+    format!("core.{content_hash}.js")
 }
 
 /// The unminified bundle source: constants first, then the host-sdk, inside one IIFE.
@@ -70,23 +81,30 @@ pub fn build(inputs: &BundleInputs) -> Result<Bundle, Error> {
     let css = css::minify("templates/host-sdk/widget.css", templates::HOST_SDK_CSS)
         .map_err(Error::Internal)?;
     let source = assemble(inputs, &css)?;
-    let mut code = js::minify("core.js", &source)
+    let minified = js::minify("core.src.js", &source)
         .map_err(|e| Error::Internal(format!("minifying the host-sdk: {e}")))?;
-    code.push('\n');
-    let problems = syntax_check::check("core.js", &code).map_err(Error::Internal)?;
+    let problems = syntax_check::check("core.js", &minified.code).map_err(Error::Internal)?;
     if !problems.is_empty() {
         return Err(Error::Internal(format!(
             "the minified host-sdk is not plain ES2018 or uses a forbidden API:\n  {}",
             problems.join("\n  ")
         )));
     }
-    let content_hash = sri::sha384_hex(code.as_bytes())[..16].to_string();
+    // The name hashes the code; the map comment names the map by that same hash, and is part
+    // of the bytes SRI pins (integrity is computed last, over exactly what is written).
+    let content_hash = sri::sha384_hex(minified.code.as_bytes())[..16].to_string();
+    let code = format!(
+        "{}\n//# sourceMappingURL={}.map\n",
+        minified.code,
+        file_name(&content_hash)
+    );
     Ok(Bundle {
         integrity: sri::integrity(code.as_bytes()),
         content_hash,
         source_bytes: source.len(),
         css,
         code,
+        source_map: minified.map,
     })
 }
 
