@@ -70,7 +70,8 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
                 Some(value) => markdown_table_code(&value.to_string()),
                 None => format!("*(default)* {}", markdown_text(rule.default)),
             },
-            description_md: markdown_text(rule.description),
+            // Our own Markdown, not config data: only `|` would break the table.
+            description_md: rule.description.replace('|', "\\|"),
         })
         .collect();
     let context = minijinja::context! {

@@ -1,0 +1,31 @@
+//! The browser test harness: real headless Chromium (Debian's `chromium` + `chromium-driver`)
+//! over fantoccini, loopback HTTP servers, and a fixture that runs the real `twt-gen build`.
+//!
+//! ```ignore
+//! let fx = Fixture::build("appid = \"acme\"\ntheme = \"dark\"\n");
+//! let s = fx.session().await;
+//! s.open(&fx.page("", "")).await;
+//! s.wait_js("window.TWTChatWidget && window.TWTChatWidget.get('state').visibility === 'minimized'").await;
+//! s.eval_in("panel", "TWTDevRuntime.emit('new_event', {})").await;
+//! s.assert_clean_console().await;
+//! ```
+//!
+//! Tests are `#[tokio::test]` (a current-thread runtime per test is fine). Nothing here skips:
+//! a missing browser fails the test with the `apt-get install` line.
+#![allow(dead_code, unused_imports)]
+
+mod driver;
+mod fixture;
+pub mod http;
+mod page;
+mod server;
+mod session;
+
+pub use driver::{chromedriver_path, chromium_path, free_port};
+pub use fixture::{Customer, Fixture, FixtureBuilder};
+pub use page::{page_with_snippet, Page, RECORDER_JS};
+pub use serde_json::{json, Value};
+pub use server::{content_type, Gate, RequestRecord, Route, Server};
+pub use session::{
+    default_timeout, truthy, BrowserLogEntry, LogEntry, Session, SessionOptions, CHROMIUM_FLAGS,
+};
