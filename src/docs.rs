@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::api::{self, Entry};
 use crate::bundle::{SDK_VERSION, SNIPPET_VERSION};
 use crate::error::Error;
-use crate::escape::{html_text, markdown_table_code, markdown_text};
+use crate::escape::{html_text, markdown_code_span, markdown_table_code, markdown_text};
 use crate::locale;
 use crate::rules::RULES;
 use crate::snippet::{self, ScriptRef, TRUSTED_TYPES_POLICY};
@@ -80,8 +80,8 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
         sdk_version => SDK_VERSION,
         snippet_version => SNIPPET_VERSION,
         snippets => minijinja::Value::from(minijinja::value::Serde(input.snippets)),
-        bundle_url_code => input.script.url.replace('`', "%60"),
-        integrity_code => &input.script.integrity,
+        bundle_url_md => markdown_code_span(&input.script.url),
+        integrity_md => markdown_code_span(&input.script.integrity),
         options => minijinja::Value::from(minijinja::value::Serde(&options)),
         custom_launcher => config.custom_launcher(),
         async_init => config.async_init(),
@@ -90,6 +90,7 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
         methods => minijinja::Value::from(minijinja::value::Serde(&rows(api::METHODS))),
         getters => minijinja::Value::from(minijinja::value::Serde(&rows(api::GETTERS))),
         events => minijinja::Value::from(minijinja::value::Serde(&rows(api::EVENTS))),
+        // Inside fenced blocks: literal text; the URLs were checked to be one line.
         cdn_origin_code => origin_of(&input.script.url),
         runtime_origin_code => input.runtime_origin,
         trusted_types_policy => TRUSTED_TYPES_POLICY,

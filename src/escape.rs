@@ -100,12 +100,23 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// An inline Markdown code span showing `text` literally: the fence is one backtick longer
+/// than the longest run of backticks inside, and line breaks become spaces.
+pub fn markdown_code_span(text: &str) -> String {
+    let body = text.replace(['\r', '\n'], " ");
+    let longest_run = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let pad = if body.starts_with('`') || body.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
 /// A Markdown code span for a GFM table cell: `|` would end the cell even inside backticks.
 pub fn markdown_table_code(text: &str) -> String {
-    let body = text.replace('|', "\\|").replace(['\r', '\n'], " ");
-    let fence = if body.contains('`') { "`` " } else { "`" };
-    let close = if body.contains('`') { " ``" } else { "`" };
-    format!("{fence}{body}{close}")
+    markdown_code_span(&text.replace('|', "\\|"))
 }
 
 #[cfg(test)]
@@ -184,6 +195,9 @@ mod tests {
         assert_eq!(markdown_text("<b>&amp;"), "\\<b\\>\\&amp;");
         assert_eq!(markdown_text("rtl\u{202E}x"), "rtlU+202Ex");
         assert_eq!(markdown_table_code("'a' | 'b'"), "`'a' \\| 'b'`");
+        assert_eq!(markdown_code_span("a|b"), "`a|b`");
+        assert_eq!(markdown_code_span("a`b"), "``a`b``");
+        assert_eq!(markdown_code_span("`x`\ny"), "`` `x` y ``");
         for hostile in HOSTILE {
             let out = markdown_text(hostile);
             assert!(!out.contains('\n') && !out.contains('\0'), "{out}");
