@@ -10,8 +10,9 @@ use crate::error::Error;
 use crate::escape::{html_text, markdown_code_span, markdown_table_code, markdown_text};
 use crate::locale;
 use crate::rules::RULES;
-use crate::snippet::{self, ScriptRef, TRUSTED_TYPES_POLICY};
+use crate::snippet::{ScriptRef, TRUSTED_TYPES_POLICY};
 use crate::templates;
+use crate::templating;
 use crate::validate::CustomerConfig;
 
 /// A row of a reference table, each cell already escaped for a GFM table.
@@ -96,7 +97,7 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
         trusted_types_policy => TRUSTED_TYPES_POLICY,
         style_hash => input.style_hash,
     };
-    render_template(templates::INTEGRATION_MD, context)
+    templating::render(templates::INTEGRATION_MD.0, context)
 }
 
 /// The same docs as one self-contained, readable HTML page (no external resources).
@@ -108,22 +109,7 @@ pub fn render_html(config: &CustomerConfig, markdown: &str) -> Result<String, Er
         title_html => html_text(&format!("TWT Chat widget: integration guide for {}", config.appid)),
         body_html => body,
     };
-    render_template(templates::INTEGRATION_HTML, context)
-}
-
-fn render_template(
-    (name, source): (&str, &str),
-    context: minijinja::Value,
-) -> Result<String, Error> {
-    let mut env = snippet::environment();
-    env.add_template(name, source)
-        .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
-    let template = env
-        .get_template(name)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    template
-        .render(context)
-        .map_err(|e| Error::Internal(format!("{name}: {e}")))
+    templating::render(templates::INTEGRATION_HTML.0, context)
 }
 
 #[cfg(test)]

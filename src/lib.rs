@@ -25,5 +25,6 @@ pub mod source;
 pub mod sri;
 pub mod suggest;
 pub mod templates;
+pub mod templating;
 pub mod terminal;
 pub mod validate;

@@ -1,12 +1,11 @@
 //! The install snippet: the spec's shape, pinned with SRI, safe under a strict CSP. Three
 //! variants, one template each, for the three ways a site can load the widget.
 
-use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::escape;
-use crate::templates;
+use crate::templating;
 use crate::validate::CustomerConfig;
 
 /// The Trusted Types policy the snippet creates; a page with `trusted-types` in its CSP lists it.
@@ -67,20 +66,6 @@ pub struct ScriptRef {
     pub integrity: String,
 }
 
-/// Every template gets its values pre-escaped for its context, so auto-escaping is off:
-/// minijinja's HTML escaping is wrong inside `<script>` (and turns `/` into `&#x2f;`).
-pub fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .keep_trailing_newline(true)
-            .build()
-            .expect("the default delimiters are valid"),
-    );
-    env
-}
-
 #[derive(Serialize)]
 struct DataAttribute {
     name: String,
@@ -104,11 +89,6 @@ pub fn render(
     script: &ScriptRef,
     variant: Variant,
 ) -> Result<String, Error> {
-    let mut env = environment();
-    for (name, source) in templates::SNIPPETS {
-        env.add_template(name, source)
-            .map_err(|e| Error::Internal(format!("{name}: {e}")))?;
-    }
     let data_attrs: Vec<DataAttribute> = config
         .options
         .iter()
@@ -130,13 +110,7 @@ pub fn render(
         integrity_attr => escape::html_attribute(&script.integrity),
         data_attrs => minijinja::Value::from(minijinja::value::Serde(&data_attrs)),
     };
-    let name = variant.template();
-    let template = env
-        .get_template(&name)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    template
-        .render(context)
-        .map_err(|e| Error::Internal(format!("{name}: {e}")))
+    templating::render(&variant.template(), context)
 }
 
 #[cfg(test)]

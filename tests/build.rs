@@ -25,6 +25,11 @@ fn build_into(out: &Path, configs: &[&str]) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
 }
 
+/// The bundle's bytes, found through the manifest.
+fn read_bundle(out: &Path, manifest: &Value) -> Vec<u8> {
+    std::fs::read(out.join(manifest["bundle"]["path"].as_str().unwrap())).unwrap()
+}
+
 /// SRI computed by openssl, independently of twt-gen's code.
 fn openssl_integrity(path: &Path) -> String {
     let script = format!(
@@ -128,35 +133,18 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
 fn the_bundle_is_minified_es2018_with_the_build_constants() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = build_into(dir.path(), &[EXAMPLE]);
-    let code = std::fs::read_to_string(
-        dir.path()
-            .join(manifest["bundle"]["path"].as_str().unwrap()),
-    )
-    .unwrap();
+    let code = String::from_utf8(read_bundle(dir.path(), &manifest)).unwrap();
     let lines: Vec<&str> = code.lines().collect();
     assert_eq!(
         lines.len(),
         2,
         "minified to one line, then the source map comment"
     );
-    let map_name = format!(
-        "{}.map",
-        manifest["bundle"]["path"]
-            .as_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-    );
+    let bundle_path = manifest["bundle"]["path"].as_str().unwrap();
+    let map_name = format!("{}.map", bundle_path.rsplit('/').next().unwrap());
     assert_eq!(lines[1], format!("//# sourceMappingURL={map_name}"));
-    let map: Value = serde_json::from_slice(
-        &std::fs::read(dir.path().join(format!(
-            "{}.map",
-            manifest["bundle"]["path"].as_str().unwrap()
-        )))
-        .unwrap(),
-    )
-    .unwrap();
+    let map_bytes = std::fs::read(dir.path().join(format!("{bundle_path}.map"))).unwrap();
+    let map: Value = serde_json::from_slice(&map_bytes).unwrap();
     assert_eq!(map["version"], 3);
     assert!(
         map["sourcesContent"][0]
@@ -365,11 +353,7 @@ fn cdn_base_and_runtime_origin_flags_reach_the_outputs() {
         .as_str()
         .unwrap()
         .starts_with("http://127.0.0.1:8080/install/"));
-    let code = std::fs::read_to_string(
-        dir.path()
-            .join(manifest["bundle"]["path"].as_str().unwrap()),
-    )
-    .unwrap();
+    let code = String::from_utf8(read_bundle(dir.path(), &manifest)).unwrap();
     assert!(code.contains("http://127.0.0.1:9090"));
     twt_gen()
         .args([
@@ -585,11 +569,7 @@ fn size_budgets_hold() {
     }
     let dir = tempfile::tempdir().unwrap();
     let manifest = build_into(dir.path(), &[config]);
-    let bundle = std::fs::read(
-        dir.path()
-            .join(manifest["bundle"]["path"].as_str().unwrap()),
-    )
-    .unwrap();
+    let bundle = read_bundle(dir.path(), &manifest);
     let gzip = gzip9_len(&bundle);
     assert!(
         gzip <= 4000,
