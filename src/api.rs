@@ -12,47 +12,47 @@ pub struct Entry {
 }
 
 const fn entry(name: &'static str, usage: &'static str, description: &'static str) -> Entry {
-    Entry {
-        name,
-        usage,
-        description,
-    }
+    Entry { name, usage, description }
 }
 
 pub const FUNCTIONS: &[Entry] = &[
-    entry("on", "on(event, handler)", "Registers an event listener; queued by the install snippet before core.js loads."),
+    entry(
+        "on",
+        "on(event, handler)",
+        "Registers an event listener; queued by the install snippet before core.js loads.",
+    ),
     entry("once", "once(event, handler)", "Registers a listener that runs once; queued by the snippet."),
-    entry("off", "off(event, handler?)", "Removes a listener (the same function reference), or all of an event's listeners without a handler."),
-    entry("call", "call(method, payload?)", "Calls a widget method (below); recommended after `initialized`."),
+    entry(
+        "off",
+        "off(event, handler?)",
+        "Removes a listener (the same function reference), or all of an event's listeners without a handler.",
+    ),
+    entry(
+        "call",
+        "call(method, payload?)",
+        "Calls a widget method (below); recommended after `initialized`.",
+    ),
     entry("get", "get(getter)", "Reads state synchronously; throws before init() has completed."),
     entry("init", "init()", "Initializes manually (asyncInit); idempotent."),
-    entry("login", "login(sbs, sbs_mm, ranstr, name?, nickname?, email?, phone?)", "Reloads the widget with a business user identity."),
+    entry(
+        "login",
+        "login(sbs, sbs_mm, ranstr, name?, nickname?, email?, phone?)",
+        "Reloads the widget with a business user identity.",
+    ),
     entry("setLanguage", "setLanguage(locale)", "Same as call('set_language', locale)."),
-    entry("scriptTagVersion", "scriptTagVersion()", "The snippet version from the install script; available as soon as core.js has loaded."),
+    entry(
+        "scriptTagVersion",
+        "scriptTagVersion()",
+        "The snippet version from the install script; available as soon as core.js has loaded.",
+    ),
 ];
 
 pub const METHODS: &[Entry] = &[
     entry("maximize", "call(\"maximize\")", "Expands the chat panel."),
-    entry(
-        "minimize",
-        "call(\"minimize\")",
-        "Minimizes the panel; only the built-in launcher stays visible.",
-    ),
-    entry(
-        "hide",
-        "call(\"hide\")",
-        "Hides the entire widget; the iframes stay mounted.",
-    ),
-    entry(
-        "show",
-        "call(\"show\")",
-        "Restores the widget from hidden to minimized.",
-    ),
-    entry(
-        "toggle",
-        "call(\"toggle\")",
-        "Toggles between maximized and minimized.",
-    ),
+    entry("minimize", "call(\"minimize\")", "Minimizes the panel; only the built-in launcher stays visible."),
+    entry("hide", "call(\"hide\")", "Hides the entire widget; the iframes stay mounted."),
+    entry("show", "call(\"show\")", "Restores the widget from hidden to minimized."),
+    entry("toggle", "call(\"toggle\")", "Toggles between maximized and minimized."),
     entry(
         "destroy",
         "call(\"destroy\")",
@@ -68,34 +68,18 @@ pub const METHODS: &[Entry] = &[
         "call(\"set_language\", \"en\")",
         "Switches the runtime language (normalised first).",
     ),
-    entry(
-        "set_theme",
-        "call(\"set_theme\", \"dark\")",
-        "Switches the theme: light, dark or system.",
-    ),
+    entry("set_theme", "call(\"set_theme\", \"dark\")", "Switches the theme: light, dark or system."),
 ];
 
 pub const GETTERS: &[Entry] = &[
-    entry(
-        "state",
-        "{ visibility: 'maximized' | 'minimized' | 'hidden' }",
-        "Current visibility.",
-    ),
+    entry("state", "{ visibility: 'maximized' | 'minimized' | 'hidden' }", "Current visibility."),
     entry(
         "sdk_info",
         "{ version, scriptTagVersion, compatibilityMode: 'off', transport: 'mixed' }",
         "SDK version and runtime information.",
     ),
-    entry(
-        "unread_count",
-        "number",
-        "Cached unread count; 0 until the runtime reports one.",
-    ),
-    entry(
-        "theme",
-        "'light' | 'dark' | 'system'",
-        "Current SDK-side theme.",
-    ),
+    entry("unread_count", "number", "Cached unread count; 0 until the runtime reports one."),
+    entry("theme", "'light' | 'dark' | 'system'", "Current SDK-side theme."),
 ];
 
 pub const EVENTS: &[Entry] = &[

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::error::{exit, Error};
+use crate::output::Foreign;
 use crate::pipeline::{self, BuildRequest, Deployment};
 use crate::report::{self, Format, Summary};
 use crate::snippet::Variant;
@@ -38,10 +39,7 @@ struct DeploymentArgs {
 
 impl DeploymentArgs {
     fn deployment(&self) -> Deployment {
-        Deployment {
-            cdn_base: self.cdn_base.clone(),
-            runtime_origin: self.runtime_origin.clone(),
-        }
+        Deployment { cdn_base: self.cdn_base.clone(), runtime_origin: self.runtime_origin.clone() }
     }
 }
 
@@ -69,6 +67,9 @@ enum Command {
         /// Also write the dev runtime pages into <out>/dev-runtime/ (serve that folder at --runtime-origin)
         #[arg(long)]
         dev_runtime: bool,
+        /// Build into an --out that holds files twt-gen did not write, keeping them untouched
+        #[arg(long)]
+        keep_foreign: bool,
     },
     /// Print one customer's install snippet on stdout
     Snippet {
@@ -87,17 +88,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Validate { format, paths } => run_validate(&paths, format),
-        Command::Build {
-            configs,
-            out,
-            deployment,
-            dev_runtime,
-        } => run_build(&configs, &out, &deployment.deployment(), dev_runtime),
-        Command::Snippet {
-            config,
-            variant,
-            deployment,
-        } => run_snippet(&config, variant, &deployment.deployment()),
+        Command::Build { configs, out, deployment, dev_runtime, keep_foreign } => {
+            let foreign = if keep_foreign { Foreign::Keep } else { Foreign::Refuse };
+            run_build(&configs, &out, &deployment.deployment(), dev_runtime, foreign)
+        }
+        Command::Snippet { config, variant, deployment } => {
+            run_snippet(&config, variant, &deployment.deployment())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::from(exit::OK),
@@ -118,8 +115,7 @@ fn check_and_report(paths: &[PathBuf], format: Format) -> Result<Report, Error> 
         errors: report.error_count() + report.unreadable.len(),
         warnings: report.warning_count(),
     };
-    let quiet_success =
-        format == Format::Human && diagnostics.is_empty() && report.unreadable.is_empty();
+    let quiet_success = format == Format::Human && diagnostics.is_empty() && report.unreadable.is_empty();
     for (path, reason) in &report.unreadable {
         let _ = writeln!(io::stderr(), "error: cannot read {path}: {reason}");
     }
@@ -127,15 +123,10 @@ fn check_and_report(paths: &[PathBuf], format: Format) -> Result<Report, Error> 
         ignore_closed_pipe(report::emit(&diagnostics, &summary, format))?;
     }
     if let Some((path, reason)) = report.unreadable.first() {
-        return Err(Error::Input {
-            path: path.clone(),
-            reason: reason.clone(),
-        });
+        return Err(Error::Input { path: path.clone(), reason: reason.clone() });
     }
     if report.error_count() > 0 {
-        return Err(Error::Invalid {
-            errors: report.error_count(),
-        });
+        return Err(Error::Invalid { errors: report.error_count() });
     }
     Ok(report)
 }
@@ -146,11 +137,7 @@ fn run_validate(paths: &[PathBuf], format: Format) -> Result<(), Error> {
         let _ = writeln!(
             io::stderr(),
             "{}",
-            report::human_summary(&Summary {
-                files: report.checked.len(),
-                errors: 0,
-                warnings: 0
-            })
+            report::human_summary(&Summary { files: report.checked.len(), errors: 0, warnings: 0 })
         );
     }
     Ok(())
@@ -161,15 +148,12 @@ fn run_build(
     out: &Path,
     deployment: &Deployment,
     dev_runtime: bool,
+    foreign: Foreign,
 ) -> Result<(), Error> {
     let report = check_and_report(configs, Format::Human)?;
     let customers: Vec<_> = report.configs().cloned().collect();
-    let request = BuildRequest {
-        configs: &customers,
-        deployment,
-        dev_runtime,
-    };
-    let (files, bundle) = pipeline::build(&request, &out.to_path_buf())?;
+    let request = BuildRequest { configs: &customers, deployment, dev_runtime };
+    let (files, bundle) = pipeline::build(&request, out, foreign)?;
     let _ = writeln!(
         io::stderr(),
         "built {} customer{} into {}: {} ({} bytes, {} gzip), {} files",
@@ -192,10 +176,7 @@ fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Resu
         });
     }
     let report = check_and_report(&[config.to_path_buf()], Format::Human)?;
-    let customer = report
-        .configs()
-        .next()
-        .expect("a valid report holds its config");
+    let customer = report.configs().next().expect("a valid report holds its config");
     if !variant.applies_to(customer) {
         let _ = writeln!(
             io::stderr(),
@@ -213,10 +194,7 @@ fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Resu
 fn ignore_closed_pipe(result: io::Result<()>) -> Result<(), Error> {
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Output {
-            path: "standard output".into(),
-            reason: e.to_string(),
-        }),
+        Err(e) => Err(Error::Output { path: "standard output".into(), reason: e.to_string() }),
         Ok(()) => Ok(()),
     }
 }
@@ -230,9 +208,8 @@ fn parse_base_url(value: &str) -> Result<String, String> {
     if rest.is_empty() || rest.starts_with('/') {
         return Err("has no host".into());
     }
-    if let Some(c) = trimmed
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\{}|^".contains(*c))
+    if let Some(c) =
+        trimmed.chars().find(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\{}|^".contains(*c))
     {
         return Err(format!("must not contain {c:?}; percent-encode it"));
     }
@@ -260,14 +237,8 @@ mod tests {
 
     #[test]
     fn urls_are_checked_and_trailing_slashes_dropped() {
-        assert_eq!(
-            parse_base_url("https://cdn.example/widget/").unwrap(),
-            "https://cdn.example/widget"
-        );
-        assert_eq!(
-            parse_origin("http://127.0.0.1:8001/").unwrap(),
-            "http://127.0.0.1:8001"
-        );
+        assert_eq!(parse_base_url("https://cdn.example/widget/").unwrap(), "https://cdn.example/widget");
+        assert_eq!(parse_origin("http://127.0.0.1:8001/").unwrap(), "http://127.0.0.1:8001");
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("https://").is_err());
         assert!(parse_base_url("https://a/\"onload=").is_err());

@@ -79,11 +79,7 @@ impl ConfigFile {
                 file: Arc::clone(&file),
             })
             .collect();
-        ConfigFile {
-            file,
-            settings,
-            parsed_cleanly,
-        }
+        ConfigFile { file, settings, parsed_cleanly }
     }
 }
 
@@ -104,18 +100,11 @@ fn reduce(value: &DeValue<'_>) -> Value {
 
 fn syntax_diagnostic(file: &Arc<SourceFile>, error: &toml::de::Error) -> Diagnostic {
     let message = error.message().trim().to_string();
-    let spanned_text = error
-        .span()
-        .and_then(|span| file.text.get(span))
-        .unwrap_or_default();
+    let spanned_text = error.span().and_then(|span| file.text.get(span)).unwrap_or_default();
     let mut diagnostic = if message.contains("duplicate key") {
-        Diagnostic::error(
-            "duplicate-key",
-            file,
-            format!("duplicate key `{}`", spanned_text.trim()),
-        )
-        .label("set a second time here")
-        .help("each key may appear once; remove one of the two lines")
+        Diagnostic::error("duplicate-key", file, format!("duplicate key `{}`", spanned_text.trim()))
+            .label("set a second time here")
+            .help("each key may appear once; remove one of the two lines")
     } else {
         Diagnostic::error("toml-syntax", file, format!("invalid TOML: {message}"))
             .help("fix the TOML syntax here; see https://toml.io for the format")
@@ -138,8 +127,7 @@ mod tests {
 
     #[test]
     fn keeps_file_order_types_and_spans() {
-        let (file, diagnostics) =
-            parse("zIndex = 0x10\nappid = \"a\"\nasyncInit = true\nx = 1.5\ny = [1]\n");
+        let (file, diagnostics) = parse("zIndex = 0x10\nappid = \"a\"\nasyncInit = true\nx = 1.5\ny = [1]\n");
         assert!(diagnostics.is_empty());
         let keys: Vec<_> = file.settings.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(keys, ["zIndex", "appid", "asyncInit", "x", "y"]);

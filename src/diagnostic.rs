@@ -48,10 +48,7 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, file: &Arc<SourceFile>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, file, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, file, message) }
     }
 
     pub fn at(mut self, span: Range<usize>) -> Self {

@@ -118,10 +118,7 @@ mod tests {
 
     #[test]
     fn origin_of_strips_the_path() {
-        assert_eq!(
-            origin_of("https://cdn.example/install/core.js?v=1"),
-            "https://cdn.example"
-        );
+        assert_eq!(origin_of("https://cdn.example/install/core.js?v=1"), "https://cdn.example");
         assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
     }
 }

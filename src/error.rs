@@ -26,17 +26,11 @@ pub mod exit {
 
 impl Error {
     pub fn input(path: &Path, error: impl fmt::Display) -> Self {
-        Error::Input {
-            path: path.display().to_string(),
-            reason: error.to_string(),
-        }
+        Error::Input { path: path.display().to_string(), reason: error.to_string() }
     }
 
     pub fn output(path: &Path, error: impl fmt::Display) -> Self {
-        Error::Output {
-            path: path.display().to_string(),
-            reason: error.to_string(),
-        }
+        Error::Output { path: path.display().to_string(), reason: error.to_string() }
     }
 
     pub fn exit_code(&self) -> u8 {
@@ -57,18 +51,17 @@ impl fmt::Display for Error {
                 write!(f, "{errors} error{s} in the configs; nothing was written")
             }
             Error::Input { path, reason } => {
-                write!(f, "cannot read {path}: {reason}\n  help: check the path; a folder must hold *.toml configs")
-            }
-            Error::Output { path, reason } => {
                 write!(
                     f,
-                    "cannot write {path}: {reason}\n  help: choose a writable --out folder"
+                    "cannot read {path}: {reason}\n  help: check the path; a folder must hold *.toml configs"
                 )
             }
-            Error::Internal(message) => write!(
-                f,
-                "internal error: {message}\n  help: this is a bug in twt-gen; please report it"
-            ),
+            Error::Output { path, reason } => {
+                write!(f, "cannot write {path}: {reason}\n  help: choose a writable --out folder")
+            }
+            Error::Internal(message) => {
+                write!(f, "internal error: {message}\n  help: this is a bug in twt-gen; please report it")
+            }
         }
     }
 }

@@ -81,8 +81,8 @@ pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '<' | '>' | '&' | '~' | '"' | '\'' | '=' | ':' => {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.' | '!'
+            | '|' | '<' | '>' | '&' | '~' | '"' | '\'' | '=' | ':' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -106,11 +106,7 @@ pub fn markdown_code_span(text: &str) -> String {
     let body = text.replace(['\r', '\n'], " ");
     let longest_run = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
-    let pad = if body.starts_with('`') || body.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
+    let pad = if body.starts_with('`') || body.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
@@ -151,10 +147,7 @@ mod tests {
     #[test]
     fn json_for_script_escapes_inside_objects() {
         let value = serde_json::json!({"appid": "</script>", "n": 1});
-        assert_eq!(
-            json_for_script(&value),
-            r#"{"appid":"\u003c/script\u003e","n":1}"#
-        );
+        assert_eq!(json_for_script(&value), r#"{"appid":"\u003c/script\u003e","n":1}"#);
     }
 
     #[test]
@@ -172,10 +165,7 @@ mod tests {
     fn html_text_cannot_open_tags_or_entities() {
         for hostile in HOSTILE {
             let out = html_text(hostile);
-            assert!(
-                !out.contains('<') && !out.contains('\0') && !out.contains('\u{202E}'),
-                "{out}"
-            );
+            assert!(!out.contains('<') && !out.contains('\0') && !out.contains('\u{202E}'), "{out}");
             assert!(
                 out.matches('&').count()
                     == out.matches("&amp;").count()

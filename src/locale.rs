@@ -54,14 +54,9 @@ pub fn normalize(tag: &str) -> Option<&'static str> {
 }
 
 /// The table as the host-sdk reads it: `{"locales": [...], "localeAliases": {...}}` members.
-pub fn bundle_table() -> (
-    Vec<&'static str>,
-    serde_json::Map<String, serde_json::Value>,
-) {
-    let aliases = ALIASES
-        .iter()
-        .map(|(alias, code)| (alias.to_string(), serde_json::Value::from(*code)))
-        .collect();
+pub fn bundle_table() -> (Vec<&'static str>, serde_json::Map<String, serde_json::Value>) {
+    let aliases =
+        ALIASES.iter().map(|(alias, code)| (alias.to_string(), serde_json::Value::from(*code))).collect();
     (supported_codes().collect(), aliases)
 }
 

@@ -1,7 +1,9 @@
 //! Writing a build's files: all or nothing, and never over files twt-gen did not write.
 //!
 //! Files are written into a staging folder beside `--out` and swapped in at the end, so a build
-//! that fails or is killed leaves the previous output as it was.
+//! that fails or is killed leaves the previous output as it was. Files in `--out` that no
+//! twt-gen build listed in its manifest are foreign: the build refuses to run, or with
+//! [`Foreign::Keep`] carries them over untouched (and never overwrites one).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -13,13 +15,21 @@ use crate::manifest::MANIFEST_FILE;
 /// The files of a build: path relative to `--out` (with `/`) → bytes. Sorted, so deterministic.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
-pub fn write_atomically(out: &Path, files: &Files) -> Result<(), Error> {
+/// What to do with files in `--out` that twt-gen did not write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Foreign {
+    Refuse,
+    Keep,
+}
+
+pub fn write_atomically(out: &Path, files: &Files, foreign: Foreign) -> Result<(), Error> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(|e| Error::output(&parent, e))?;
-    refuse_foreign_files(out)?;
+    let kept = foreign_files(out)?;
+    check_foreign(out, &kept, files, foreign)?;
 
     let staging = tempfile::Builder::new()
         .prefix(".twt-gen-staging-")
@@ -32,13 +42,16 @@ pub fn write_atomically(out: &Path, files: &Files) -> Result<(), Error> {
         }
         fs::write(&path, bytes).map_err(|e| Error::output(&out.join(relative), e))?;
     }
+    for relative in &kept {
+        let path = staging.path().join(relative);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::output(&path, e))?;
+        }
+        fs::copy(out.join(relative), &path).map_err(|e| Error::output(&out.join(relative), e))?;
+    }
 
     let staged = staging.keep();
-    let swapped = if out.exists() {
-        exchange(&staged, out)
-    } else {
-        fs::rename(&staged, out)
-    };
+    let swapped = if out.exists() { exchange(&staged, out) } else { fs::rename(&staged, out) };
     if let Err(error) = swapped {
         let _ = fs::remove_dir_all(&staged);
         return Err(Error::output(out, error));
@@ -57,13 +70,7 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     let b = CString::new(b.as_os_str().as_bytes())?;
     // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
     let status = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
+        libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE)
     };
     if status == 0 {
         Ok(())
@@ -84,10 +91,10 @@ fn exchange(staged: &Path, out: &Path) -> std::io::Result<()> {
     fs::rename(&aside, staged)
 }
 
-/// An existing `--out` may hold only what a previous twt-gen build listed in its manifest.
-fn refuse_foreign_files(out: &Path) -> Result<(), Error> {
+/// The files in `out` that no previous twt-gen build listed in its manifest.
+fn foreign_files(out: &Path) -> Result<Vec<String>, Error> {
     if !out.exists() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     if !out.is_dir() {
         return Err(Error::Output {
@@ -96,30 +103,30 @@ fn refuse_foreign_files(out: &Path) -> Result<(), Error> {
         });
     }
     let present = list_files(out, out).map_err(|e| Error::output(out, e))?;
-    if present.is_empty() {
-        return Ok(());
-    }
     let listed = crate::manifest::listed_files(&out.join(MANIFEST_FILE));
-    let foreign: Vec<&String> = present
-        .iter()
-        .filter(|p| p.as_str() != MANIFEST_FILE && !listed.contains(*p))
-        .collect();
-    if foreign.is_empty() {
-        return Ok(());
-    }
-    let shown: Vec<&str> = foreign.iter().take(5).map(|s| s.as_str()).collect();
-    let more = if foreign.len() > 5 {
-        format!(" and {} more", foreign.len() - 5)
-    } else {
-        String::new()
+    Ok(present.into_iter().filter(|p| p != MANIFEST_FILE && !listed.contains(p)).collect())
+}
+
+fn check_foreign(out: &Path, foreign_files: &[String], files: &Files, foreign: Foreign) -> Result<(), Error> {
+    let listing = |paths: &[&String]| {
+        let shown: Vec<&str> = paths.iter().take(5).map(|s| s.as_str()).collect();
+        let more = if paths.len() > 5 { format!(" and {} more", paths.len() - 5) } else { String::new() };
+        format!("{}{more}", shown.join(", "))
     };
-    Err(Error::Output {
-        path: out.display().to_string(),
-        reason: format!(
-            "it holds files that twt-gen did not write ({}{more}); a build replaces the whole folder, so choose an empty or new --out",
-            shown.join(", ")
+    let all: Vec<&String> = foreign_files.iter().collect();
+    let clashing: Vec<&String> = foreign_files.iter().filter(|p| files.contains_key(*p)).collect();
+    let reason = match foreign {
+        Foreign::Refuse if !all.is_empty() => format!(
+            "it holds files that twt-gen did not write ({}); choose an empty or new --out, or pass --keep-foreign to build beside them",
+            listing(&all)
         ),
-    })
+        Foreign::Keep if !clashing.is_empty() => format!(
+            "the build would overwrite files that twt-gen did not write ({}); move them away first",
+            listing(&clashing)
+        ),
+        _ => return Ok(()),
+    };
+    Err(Error::Output { path: out.display().to_string(), reason })
 }
 
 fn list_files(root: &Path, dir: &Path) -> std::io::Result<Vec<String>> {

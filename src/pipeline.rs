@@ -2,7 +2,7 @@
 //! snippet and docs, and write it all with a manifest.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -10,7 +10,7 @@ use crate::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VERSION};
 use crate::docs::{self, DocsInput};
 use crate::error::Error;
 use crate::manifest::{BundleEntry, CustomerEntry, Manifest, MANIFEST_FILE};
-use crate::output::{self, Files};
+use crate::output::{self, Files, Foreign};
 use crate::snippet::{self, ScriptRef, Variant};
 use crate::templates;
 use crate::terminal::Progress;
@@ -28,19 +28,13 @@ pub struct Deployment {
 impl Deployment {
     pub fn script_ref(&self, bundle: &Bundle) -> ScriptRef {
         ScriptRef {
-            url: format!(
-                "{}/{}?version={SNIPPET_VERSION}",
-                self.cdn_base,
-                bundle.path()
-            ),
+            url: format!("{}/{}?version={SNIPPET_VERSION}", self.cdn_base, bundle.path()),
             integrity: bundle.integrity.clone(),
         }
     }
 
     pub fn build_bundle(&self) -> Result<Bundle, Error> {
-        bundle::build(&BundleInputs {
-            runtime_origin: self.runtime_origin.clone(),
-        })
+        bundle::build(&BundleInputs { runtime_origin: self.runtime_origin.clone() })
     }
 }
 
@@ -66,12 +60,7 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
         .configs
         .par_iter()
         .map(|config| {
-            let result = render_customer(
-                config,
-                &script,
-                &request.deployment.runtime_origin,
-                &style_hash,
-            );
+            let result = render_customer(config, &script, &request.deployment.runtime_origin, &style_hash);
             progress.tick();
             result
         })
@@ -124,10 +113,7 @@ fn render_customer(
     let mut snippet_paths = BTreeMap::new();
     for variant in Variant::for_config(config) {
         snippets.insert(variant.name(), snippet::render(config, script, variant)?);
-        snippet_paths.insert(
-            variant.name().to_string(),
-            format!("{dir}/{}", variant.file_name()),
-        );
+        snippet_paths.insert(variant.name().to_string(), format!("{dir}/{}", variant.file_name()));
     }
     let markdown = docs::render_markdown(&DocsInput {
         config,
@@ -145,18 +131,16 @@ fn render_customer(
         docs: format!("{dir}/INTEGRATION.md"),
         docs_html: format!("{dir}/integration.html"),
     };
-    let mut files = vec![
-        (entry.docs.clone(), markdown.into_bytes()),
-        (entry.docs_html.clone(), html.into_bytes()),
-    ];
+    let mut files =
+        vec![(entry.docs.clone(), markdown.into_bytes()), (entry.docs_html.clone(), html.into_bytes())];
     for (name, text) in snippets {
         files.push((entry.snippets[name].clone(), text.into_bytes()));
     }
     Ok((entry, files))
 }
 
-pub fn build(request: &BuildRequest<'_>, out: &PathBuf) -> Result<(Files, Bundle), Error> {
+pub fn build(request: &BuildRequest<'_>, out: &Path, foreign: Foreign) -> Result<(Files, Bundle), Error> {
     let (files, bundle) = render(request)?;
-    output::write_atomically(out, &files)?;
+    output::write_atomically(out, &files, foreign)?;
     Ok((files, bundle))
 }

@@ -12,15 +12,9 @@ use crate::source::SourceFile;
 
 /// The presets shipped in `presets/`, embedded so the binary works from any folder.
 pub const PRESETS: &[(&str, &str)] = &[
-    (
-        "custom-launcher",
-        include_str!("../presets/custom-launcher.toml"),
-    ),
+    ("custom-launcher", include_str!("../presets/custom-launcher.toml")),
     ("dark", include_str!("../presets/dark.toml")),
-    (
-        "deferred-init",
-        include_str!("../presets/deferred-init.toml"),
-    ),
+    ("deferred-init", include_str!("../presets/deferred-init.toml")),
     ("light", include_str!("../presets/light.toml")),
     ("system", include_str!("../presets/system.toml")),
 ];
@@ -50,14 +44,9 @@ pub fn resolve_chain(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Layer> {
     let mut origins = vec![Origin::File(canonical(customer_path))];
-    let mut chain = vec![Layer {
-        config: customer,
-        is_preset: false,
-    }];
+    let mut chain = vec![Layer { config: customer, is_preset: false }];
     loop {
-        let current = chain
-            .last()
-            .expect("the chain starts with the customer's file");
+        let current = chain.last().expect("the chain starts with the customer's file");
         let Some(extends) = current.config.settings.iter().find(|s| s.key == EXTENDS) else {
             break;
         };
@@ -66,33 +55,20 @@ pub fn resolve_chain(
                 Diagnostic::error(
                     "invalid-type",
                     &extends.file,
-                    format!(
-                        "`extends` must be a string, found {}",
-                        extends.value.type_name()
-                    ),
+                    format!("`extends` must be a string, found {}", extends.value.type_name()),
                 )
                 .at(extends.value_span.clone())
                 .label("expected a preset name or a path")
-                .help(format!(
-                    "for example: extends = \"dark\"; the presets are: {}",
-                    list_presets()
-                )),
+                .help(format!("for example: extends = \"dark\"; the presets are: {}", list_presets())),
             );
             break;
         };
-        let Some((origin, file)) = load(
-            target,
-            extends,
-            origins.last().expect("non-empty"),
-            diagnostics,
-        ) else {
+        let Some((origin, file)) = load(target, extends, origins.last().expect("non-empty"), diagnostics)
+        else {
             break;
         };
         if let Some(first) = origins.iter().position(|o| *o == origin) {
-            let names: Vec<&str> = chain[first..]
-                .iter()
-                .map(|l| l.config.file.path.as_str())
-                .collect();
+            let names: Vec<&str> = chain[first..].iter().map(|l| l.config.file.path.as_str()).collect();
             diagnostics.push(
                 Diagnostic::error("extends-cycle", &extends.file, "`extends` forms a cycle")
                     .at(extends.value_span.clone())
@@ -107,10 +83,7 @@ pub fn resolve_chain(
         }
         let config = ConfigFile::parse(file, diagnostics);
         origins.push(origin);
-        chain.push(Layer {
-            config,
-            is_preset: true,
-        });
+        chain.push(Layer { config, is_preset: true });
     }
     chain.reverse();
     chain
@@ -126,8 +99,7 @@ fn load(
         let file = SourceFile::new(format!("presets/{name}.toml"), *text);
         return Some((Origin::Preset(name), Arc::new(file)));
     }
-    let looks_like_path =
-        target.ends_with(".toml") || target.contains('/') || target.contains('\\');
+    let looks_like_path = target.ends_with(".toml") || target.contains('/') || target.contains('\\');
     let not_found = |message: String, help: String| {
         Diagnostic::error("unknown-preset", &extends.file, message)
             .at(extends.value_span.clone())
@@ -135,19 +107,14 @@ fn load(
             .help(help)
     };
     let base = match from {
-        Origin::File(path) if looks_like_path => {
-            path.parent().map(Path::to_path_buf).unwrap_or_default()
-        }
+        Origin::File(path) if looks_like_path => path.parent().map(Path::to_path_buf).unwrap_or_default(),
         _ => {
             let guess = crate::suggest::closest(target, preset_names())
                 .map(|name| format!("did you mean \"{name}\"? "))
                 .unwrap_or_default();
             diagnostics.push(not_found(
                 format!("unknown preset \"{target}\""),
-                format!(
-                    "{guess}the presets are: {}; or give a path ending in .toml",
-                    list_presets()
-                ),
+                format!("{guess}the presets are: {}; or give a path ending in .toml", list_presets()),
             ));
             return None;
         }
@@ -155,10 +122,7 @@ fn load(
     let path = base.join(target);
     let shown = display_relative(&extends.file.path, target);
     match std::fs::read_to_string(&path) {
-        Ok(text) => Some((
-            Origin::File(canonical(&path)),
-            Arc::new(SourceFile::new(shown, text)),
-        )),
+        Ok(text) => Some((Origin::File(canonical(&path)), Arc::new(SourceFile::new(shown, text)))),
         Err(error) => {
             diagnostics.push(not_found(
                 format!("cannot read `{shown}`: {error}"),

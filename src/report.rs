@@ -32,9 +32,7 @@ pub fn human(diagnostic: &Diagnostic, color: bool) -> String {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let title = level
-        .primary_title(diagnostic.message.as_str())
-        .id(diagnostic.code);
+    let title = level.primary_title(diagnostic.message.as_str()).id(diagnostic.code);
     let file = &diagnostic.file;
     let mut group = match &diagnostic.span {
         Some(span) if !file.text.is_empty() => {
@@ -42,29 +40,18 @@ pub fn human(diagnostic: &Diagnostic, color: bool) -> String {
             if let Some(label) = &diagnostic.label {
                 annotation = annotation.label(label.as_str());
             }
-            title.element(
-                Snippet::source(file.text.as_str())
-                    .path(file.path.as_str())
-                    .annotation(annotation),
-            )
+            title.element(Snippet::source(file.text.as_str()).path(file.path.as_str()).annotation(annotation))
         }
         _ => {
             let (start, _) = diagnostic.range();
-            Group::with_title(title).element(
-                Origin::path(file.path.as_str())
-                    .line(start.line)
-                    .char_column(start.column),
-            )
+            Group::with_title(title)
+                .element(Origin::path(file.path.as_str()).line(start.line).char_column(start.column))
         }
     };
     if let Some(help) = &diagnostic.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     renderer.render(&[group])
 }
 
@@ -118,15 +105,11 @@ pub fn github_line(diagnostic: &Diagnostic) -> String {
 }
 
 pub fn escape_github_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 pub fn escape_github_property(text: &str) -> String {
-    escape_github_data(text)
-        .replace(':', "%3A")
-        .replace(',', "%2C")
+    escape_github_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 pub fn human_summary(summary: &Summary) -> String {
@@ -183,25 +166,16 @@ mod tests {
 
     #[test]
     fn human_output_has_location_caret_and_help() {
-        let file = Arc::new(SourceFile::new(
-            "acme.toml",
-            "appid = \"a\"\ntheme = \"drak\"\n",
-        ));
+        let file = Arc::new(SourceFile::new("acme.toml", "appid = \"a\"\ntheme = \"drak\"\n"));
         let diagnostic = Diagnostic::error("invalid-theme", &file, "invalid theme \"drak\"")
             .at(20..26)
             .label("not one of light, dark, system")
             .help("did you mean \"dark\"?");
         let text = human(&diagnostic, false);
-        assert!(
-            text.contains("error[invalid-theme]: invalid theme \"drak\""),
-            "{text}"
-        );
+        assert!(text.contains("error[invalid-theme]: invalid theme \"drak\""), "{text}");
         assert!(text.contains("--> acme.toml:2:9"), "{text}");
         assert!(text.contains("theme = \"drak\""), "{text}");
-        assert!(
-            text.contains("^^^^^^ not one of light, dark, system"),
-            "{text}"
-        );
+        assert!(text.contains("^^^^^^ not one of light, dark, system"), "{text}");
         assert!(text.contains("help: did you mean \"dark\"?"), "{text}");
     }
 }

@@ -139,10 +139,9 @@ pub fn unknown_key(setting: &Setting) -> Diagnostic {
         .or_else(|| suggest::closest(key, known));
     let help = match guess {
         Some(right) => format!("did you mean `{right}`?"),
-        None => format!(
-            "the keys are: {}, {EXTENDS}",
-            RULES.iter().map(|r| r.key).collect::<Vec<_>>().join(", ")
-        ),
+        None => {
+            format!("the keys are: {}, {EXTENDS}", RULES.iter().map(|r| r.key).collect::<Vec<_>>().join(", "))
+        }
     };
     Diagnostic::error("unknown-key", &setting.file, format!("unknown key `{key}`"))
         .at(setting.key_span.clone())
@@ -154,11 +153,7 @@ fn wrong_type(setting: &Setting, expected: &str, example: &str) -> Diagnostic {
     Diagnostic::error(
         "invalid-type",
         &setting.file,
-        format!(
-            "`{}` must be {expected}, found {}",
-            setting.key,
-            setting.value.type_name()
-        ),
+        format!("`{}` must be {expected}, found {}", setting.key, setting.value.type_name()),
     )
     .at(setting.value_span.clone())
     .label(format!("expected {expected}"))
@@ -196,10 +191,7 @@ fn check_appid(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<J
         ));
         return None;
     }
-    if let Some(bad) = appid
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-    {
+    if let Some(bad) = appid.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
         let cleaned: String = appid
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
@@ -263,14 +255,10 @@ fn check_one_of(
         None => format!("use one of: {listed}"),
     };
     diagnostics.push(
-        Diagnostic::error(
-            code,
-            &setting.file,
-            format!("invalid {} \"{value}\"", setting.key),
-        )
-        .at(setting.value_span.clone())
-        .label(format!("not one of {listed}"))
-        .help(help),
+        Diagnostic::error(code, &setting.file, format!("invalid {} \"{value}\"", setting.key))
+            .at(setting.value_span.clone())
+            .label(format!("not one of {listed}"))
+            .help(help),
     );
     None
 }
@@ -278,14 +266,10 @@ fn check_one_of(
 fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
     let range = i32::MIN as i64..=i32::MAX as i64;
     let out_of_range = || {
-        Diagnostic::error(
-            "zindex-out-of-range",
-            &setting.file,
-            "`zIndex` is outside CSS's integer range",
-        )
-        .at(setting.value_span.clone())
-        .label("must be from -2147483648 to 2147483647")
-        .help("browsers clamp values outside it; use a value in that range, for example: zIndex = 9999")
+        Diagnostic::error("zindex-out-of-range", &setting.file, "`zIndex` is outside CSS's integer range")
+            .at(setting.value_span.clone())
+            .label("must be from -2147483648 to 2147483647")
+            .help("browsers clamp values outside it; use a value in that range, for example: zIndex = 9999")
     };
     match &setting.value {
         Value::Integer(Some(n)) if range.contains(n) => Some(Json::from(*n)),
@@ -300,14 +284,10 @@ fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option
                 "a z-index is a whole number, for example: zIndex = 9999".to_string()
             };
             diagnostics.push(
-                Diagnostic::error(
-                    "invalid-type",
-                    &setting.file,
-                    "`zIndex` must be an integer, found float",
-                )
-                .at(setting.value_span.clone())
-                .label("expected an integer")
-                .help(help),
+                Diagnostic::error("invalid-type", &setting.file, "`zIndex` must be an integer, found float")
+                    .at(setting.value_span.clone())
+                    .label("expected an integer")
+                    .help(help),
             );
             None
         }
@@ -349,10 +329,7 @@ fn check_language(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Optio
         }
         None => {
             let help = match suggest::closest(value, supported.iter().copied()) {
-                Some(guess) => format!(
-                    "did you mean \"{guess}\"? Supported: {}",
-                    supported.join(", ")
-                ),
+                Some(guess) => format!("did you mean \"{guess}\"? Supported: {}", supported.join(", ")),
                 None => format!("use one of: {}", supported.join(", ")),
             };
             diagnostics.push(

@@ -84,21 +84,13 @@ fn data_attribute_name(key: &str) -> String {
     name
 }
 
-pub fn render(
-    config: &CustomerConfig,
-    script: &ScriptRef,
-    variant: Variant,
-) -> Result<String, Error> {
+pub fn render(config: &CustomerConfig, script: &ScriptRef, variant: Variant) -> Result<String, Error> {
     let data_attrs: Vec<DataAttribute> = config
         .options
         .iter()
         .map(|(key, value)| DataAttribute {
             name: data_attribute_name(key),
-            value: escape::html_attribute(
-                &value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_string),
-            ),
+            value: escape::html_attribute(&value.as_str().map_or_else(|| value.to_string(), str::to_string)),
         })
         .collect();
     let context = minijinja::context! {

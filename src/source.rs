@@ -18,30 +18,22 @@ pub struct Position {
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
-        SourceFile {
-            path: path.into(),
-            text: text.into(),
-        }
+        SourceFile { path: path.into(), text: text.into() }
     }
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let before = &self.text[..offset];
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        Position {
-            line: before.matches('\n').count() + 1,
-            column: before[line_start..].chars().count() + 1,
-        }
+        Position { line: before.matches('\n').count() + 1, column: before[line_start..].chars().count() + 1 }
     }
 
     /// Start and inclusive end positions of a span (an empty span ends where it starts).
     pub fn range(&self, span: &Range<usize>) -> (Position, Position) {
         let start = self.position(span.start);
         let end = if span.end > span.start {
-            let last = self.text[..span.end.min(self.text.len())]
-                .char_indices()
-                .next_back()
-                .map_or(0, |(i, _)| i);
+            let last =
+                self.text[..span.end.min(self.text.len())].char_indices().next_back().map_or(0, |(i, _)| i);
             self.position(last.max(span.start))
         } else {
             start
@@ -67,13 +59,7 @@ mod tests {
         assert_eq!(file.position(0), Position { line: 1, column: 1 });
         assert_eq!(file.position(6), Position { line: 2, column: 1 });
         let x = file.text.find('x').unwrap();
-        assert_eq!(
-            file.position(x),
-            Position {
-                line: 2,
-                column: 19
-            }
-        );
+        assert_eq!(file.position(x), Position { line: 2, column: 19 });
         let quoted = file.text.find('"').unwrap();
         let end = file.text.rfind('"').unwrap() + 1;
         let (start, last) = file.range(&(quoted..end));

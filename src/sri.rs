@@ -5,10 +5,7 @@ use sha2::{Digest, Sha384};
 
 /// The `integrity` attribute value for these exact bytes: `sha384-<base64>`.
 pub fn integrity(bytes: &[u8]) -> String {
-    format!(
-        "sha384-{}",
-        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
-    )
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
 }
 
 /// A CSP source expression allowing an inline element with exactly this text: `'sha256-…'`
@@ -22,10 +19,7 @@ pub fn csp_hash(text: &str) -> String {
 
 /// The SHA-384 digest as lower-case hex, as `sha384sum` prints it.
 pub fn sha384_hex(bytes: &[u8]) -> String {
-    Sha384::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha384::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -24,32 +24,19 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
 }
 
 fn fold(word: &str) -> String {
-    word.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
+    word.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const KEYS: &[&str] = &[
-        "appid",
-        "theme",
-        "launcher",
-        "zIndex",
-        "language",
-        "asyncInit",
-    ];
+    const KEYS: &[&str] = &["appid", "theme", "launcher", "zIndex", "language", "asyncInit"];
 
     #[test]
     fn finds_close_spellings() {
         assert_eq!(closest("z_index", KEYS.iter().copied()), Some("zIndex"));
-        assert_eq!(
-            closest("async_init", KEYS.iter().copied()),
-            Some("asyncInit")
-        );
+        assert_eq!(closest("async_init", KEYS.iter().copied()), Some("asyncInit"));
         assert_eq!(closest("them", KEYS.iter().copied()), Some("theme"));
         assert_eq!(closest("app_id", KEYS.iter().copied()), Some("appid"));
         assert_eq!(closest("drak", ["light", "dark", "system"]), Some("dark"));

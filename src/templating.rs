@@ -18,16 +18,12 @@ fn environment() -> Result<&'static Environment<'static>, Error> {
         .get_or_init(|| {
             let mut env = Environment::new();
             env.set_auto_escape_callback(|_| AutoEscape::None);
-            let syntax = minijinja::syntax::SyntaxConfig::builder()
-                .keep_trailing_newline(true)
-                .build();
+            let syntax = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build();
             env.set_syntax(syntax.map_err(|e| e.to_string())?);
-            let all = templates::SNIPPETS
-                .iter()
-                .chain([&templates::INTEGRATION_MD, &templates::INTEGRATION_HTML]);
+            let all =
+                templates::SNIPPETS.iter().chain([&templates::INTEGRATION_MD, &templates::INTEGRATION_HTML]);
             for (name, source) in all {
-                env.add_template(name, source)
-                    .map_err(|e| format!("{name}: {e}"))?;
+                env.add_template(name, source).map_err(|e| format!("{name}: {e}"))?;
             }
             Ok(env)
         })
@@ -36,10 +32,6 @@ fn environment() -> Result<&'static Environment<'static>, Error> {
 }
 
 pub fn render(name: &str, context: minijinja::Value) -> Result<String, Error> {
-    let template = environment()?
-        .get_template(name)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    template
-        .render(context)
-        .map_err(|e| Error::Internal(format!("{name}: {e}")))
+    let template = environment()?.get_template(name).map_err(|e| Error::Internal(e.to_string()))?;
+    template.render(context).map_err(|e| Error::Internal(format!("{name}: {e}")))
 }

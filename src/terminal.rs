@@ -23,11 +23,7 @@ const PROGRESS_FROM: usize = 200;
 
 impl Progress {
     pub fn new(total: usize) -> Self {
-        Progress {
-            total,
-            done: AtomicUsize::new(0),
-            visible: total >= PROGRESS_FROM && stderr_is_terminal(),
-        }
+        Progress { total, done: AtomicUsize::new(0), visible: total >= PROGRESS_FROM && stderr_is_terminal() }
     }
 
     pub fn tick(&self) {

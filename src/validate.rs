@@ -29,10 +29,7 @@ impl CustomerConfig {
     }
 
     pub fn async_init(&self) -> bool {
-        self.options
-            .get("asyncInit")
-            .and_then(Json::as_bool)
-            .unwrap_or(false)
+        self.options.get("asyncInit").and_then(Json::as_bool).unwrap_or(false)
     }
 
     pub fn custom_launcher(&self) -> bool {
@@ -124,12 +121,7 @@ fn check_bytes(path: &Path, bytes: Vec<u8>) -> Checked {
             let diagnostic = Diagnostic::error("invalid-utf8", &file, "the file is not UTF-8 text")
                 .at(offset..offset)
                 .help("TOML files are UTF-8; re-save the file as UTF-8");
-            Checked {
-                file,
-                diagnostics: vec![diagnostic],
-                config: None,
-                appid_span: None,
-            }
+            Checked { file, diagnostics: vec![diagnostic], config: None, appid_span: None }
         }
     }
 }
@@ -155,13 +147,9 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
             };
             if layer.is_preset && rule.key == "appid" {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "appid-in-preset",
-                        &setting.file,
-                        "a preset cannot set `appid`",
-                    )
-                    .at(setting.span())
-                    .help("set appid in each customer's own file"),
+                    Diagnostic::error("appid-in-preset", &setting.file, "a preset cannot set `appid`")
+                        .at(setting.span())
+                        .help("set appid in each customer's own file"),
                 );
                 continue;
             }
@@ -173,10 +161,7 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
             }
         }
     }
-    let appid_set = chain
-        .iter()
-        .flat_map(|l| &l.config.settings)
-        .any(|s| s.key == "appid");
+    let appid_set = chain.iter().flat_map(|l| &l.config.settings).any(|s| s.key == "appid");
     if parsed_cleanly && !appid_set {
         diagnostics.push(
             Diagnostic::error("missing-appid", &file, "missing required key `appid`")
@@ -191,38 +176,18 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
     } else {
         let options: Map<String, Json> = rules::RULES
             .iter()
-            .filter_map(|rule| {
-                merged
-                    .get(rule.key)
-                    .map(|v| (rule.key.to_string(), v.clone()))
-            })
+            .filter_map(|rule| merged.get(rule.key).map(|v| (rule.key.to_string(), v.clone())))
             .collect();
-        let appid = options
-            .get("appid")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string();
-        Some(CustomerConfig {
-            path: file.path.clone(),
-            appid,
-            options,
-        })
+        let appid = options.get("appid").and_then(Json::as_str).unwrap_or_default().to_string();
+        Some(CustomerConfig { path: file.path.clone(), appid, options })
     };
-    Checked {
-        file,
-        diagnostics,
-        config,
-        appid_span,
-    }
+    Checked { file, diagnostics, config, appid_span }
 }
 
 /// The customer's own file first, then the presets it pulls in; by place within each file.
 fn sort_in_file_order(diagnostics: &mut [Diagnostic], chain: &[presets::Layer]) {
     let rank = |d: &Diagnostic| {
-        let file = chain
-            .iter()
-            .rev()
-            .position(|l| Arc::ptr_eq(&l.config.file, &d.file));
+        let file = chain.iter().rev().position(|l| Arc::ptr_eq(&l.config.file, &d.file));
         (file.unwrap_or(0), d.span.as_ref().map_or(0, |s| s.start))
     };
     diagnostics.sort_by_key(rank);

@@ -32,14 +32,8 @@ fn read_bundle(out: &Path, manifest: &Value) -> Vec<u8> {
 
 /// SRI computed by openssl, independently of twt-gen's code.
 fn openssl_integrity(path: &Path) -> String {
-    let script = format!(
-        "openssl dgst -sha384 -binary '{}' | openssl base64 -A",
-        path.display()
-    );
-    let out = Process::new("sh")
-        .args(["-c", &script])
-        .output()
-        .expect("openssl runs");
+    let script = format!("openssl dgst -sha384 -binary '{}' | openssl base64 -A", path.display());
+    let out = Process::new("sh").args(["-c", &script]).output().expect("openssl runs");
     assert!(out.status.success());
     format!("sha384-{}", String::from_utf8(out.stdout).unwrap().trim())
 }
@@ -55,14 +49,10 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
     let bundle = &manifest["bundle"];
     let path = bundle["path"].as_str().unwrap();
     assert!(
-        path.starts_with(&format!("install/{}/core.", env!("CARGO_PKG_VERSION")))
-            && path.ends_with(".js"),
+        path.starts_with(&format!("install/{}/core.", env!("CARGO_PKG_VERSION"))) && path.ends_with(".js"),
         "versioned, content-addressed path: {path}"
     );
-    assert_eq!(
-        bundle["url"],
-        format!("https://cdn.twt.chat/{path}?version=v1.2")
-    );
+    assert_eq!(bundle["url"], format!("https://cdn.twt.chat/{path}?version=v1.2"));
     let bytes = std::fs::read(out.join(path)).unwrap();
     assert_eq!(bundle["bytes"], bytes.len());
     assert!(bundle["gzip_bytes"].as_u64().unwrap() < bytes.len() as u64);
@@ -73,19 +63,13 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
     assert_eq!(customer["appid"], "acme");
     assert_eq!(customer["config"], EXAMPLE);
     let snippet = std::fs::read_to_string(out.join(customer["snippet"].as_str().unwrap())).unwrap();
-    assert!(
-        snippet.contains(&format!("s.integrity = \"{integrity}\";")),
-        "{snippet}"
-    );
+    assert!(snippet.contains(&format!("s.integrity = \"{integrity}\";")), "{snippet}");
     assert!(snippet.contains("s.crossOrigin = \"anonymous\";"));
     assert!(snippet.contains(&format!("u = \"https://cdn.twt.chat/{path}?version=v1.2\"")));
     assert!(snippet.contains("\"appid\": \"acme\""));
     assert!(snippet.contains("\"language\": \"de\""));
     assert!(snippet.contains("\"zIndex\": 10000"));
-    assert!(
-        snippet.contains("\"theme\": \"dark\""),
-        "from the dark preset: {snippet}"
-    );
+    assert!(snippet.contains("\"theme\": \"dark\""), "from the dark preset: {snippet}");
 
     let docs = std::fs::read_to_string(out.join(customer["docs"].as_str().unwrap())).unwrap();
     assert!(docs.contains(&snippet), "the docs carry the exact snippet");
@@ -108,23 +92,14 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
             &format!("{path}.map"),
         ]
     );
-    assert_eq!(
-        customer["snippets"]["external"],
-        "customers/acme/snippet-external.html"
-    );
+    assert_eq!(customer["snippets"]["external"], "customers/acme/snippet-external.html");
     assert_eq!(customer["docs_html"], "customers/acme/integration.html");
-    assert!(
-        customer["snippets"].get("manual-init").is_none(),
-        "acme does not set asyncInit"
-    );
+    assert!(customer["snippets"].get("manual-init").is_none(), "acme does not set asyncInit");
     for file in files {
         let on_disk = out.join(file["path"].as_str().unwrap());
         let out = Process::new("sha384sum").arg(&on_disk).output().unwrap();
         let hex = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(
-            file["sha384"].as_str().unwrap(),
-            hex.split_whitespace().next().unwrap()
-        );
+        assert_eq!(file["sha384"].as_str().unwrap(), hex.split_whitespace().next().unwrap());
         assert_eq!(file["bytes"], std::fs::metadata(&on_disk).unwrap().len());
     }
 }
@@ -135,33 +110,17 @@ fn the_bundle_is_minified_es2018_with_the_build_constants() {
     let manifest = build_into(dir.path(), &[EXAMPLE]);
     let code = String::from_utf8(read_bundle(dir.path(), &manifest)).unwrap();
     let lines: Vec<&str> = code.lines().collect();
-    assert_eq!(
-        lines.len(),
-        2,
-        "minified to one line, then the source map comment"
-    );
+    assert_eq!(lines.len(), 2, "minified to one line, then the source map comment");
     let bundle_path = manifest["bundle"]["path"].as_str().unwrap();
     let map_name = format!("{}.map", bundle_path.rsplit('/').next().unwrap());
     assert_eq!(lines[1], format!("//# sourceMappingURL={map_name}"));
     let map_bytes = std::fs::read(dir.path().join(format!("{bundle_path}.map"))).unwrap();
     let map: Value = serde_json::from_slice(&map_bytes).unwrap();
     assert_eq!(map["version"], 3);
-    assert!(
-        map["sourcesContent"][0]
-            .as_str()
-            .unwrap()
-            .contains("TWTChatWidget"),
-        "sources inlined"
-    );
-    assert!(
-        code.contains("https://runtime.twt.chat"),
-        "runtime origin injected"
-    );
+    assert!(map["sourcesContent"][0].as_str().unwrap().contains("TWTChatWidget"), "sources inlined");
+    assert!(code.contains("https://runtime.twt.chat"), "runtime origin injected");
     assert!(code.contains("zh-hant"), "locale table injected");
-    assert!(
-        !code.contains("/*") && !code.contains("\n  "),
-        "no comments or indentation"
-    );
+    assert!(!code.contains("/*") && !code.contains("\n  "), "no comments or indentation");
     for forbidden in ["eval(", "new Function", "document.write", "?.", "??"] {
         assert!(!code.contains(forbidden), "{forbidden}");
     }
@@ -194,11 +153,7 @@ fn building_twice_gives_byte_identical_files() {
     };
     let (files_a, files_b) = (list(&a), list(&b));
     // Per customer: two docs, two snippets, and the manual-init one for the two with asyncInit.
-    assert_eq!(
-        files_a.len(),
-        3 + 4 * 9 + 2,
-        "bundle, source map, manifest and 9 customers"
-    );
+    assert_eq!(files_a.len(), 3 + 4 * 9 + 2, "bundle, source map, manifest and 9 customers");
     assert!(files_a == files_b, "outputs differ");
 }
 
@@ -219,9 +174,7 @@ fn an_invalid_config_fails_the_build_and_writes_nothing() {
         .assert()
         .code(65)
         .stderr(
-            predicates::str::contains("1 file")
-                .not()
-                .and(predicates::str::contains("2 files: 3 errors")),
+            predicates::str::contains("1 file").not().and(predicates::str::contains("2 files: 3 errors")),
         );
     assert!(!out.exists());
 }
@@ -233,22 +186,14 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     build_into(&out, &[EXAMPLE]);
     let before = std::fs::read(out.join("manifest.json")).unwrap();
     twt_gen()
-        .args([
-            "build",
-            "--config",
-            "tests/fixtures/invalid/theme-invalid.toml",
-            "--out",
-        ])
+        .args(["build", "--config", "tests/fixtures/invalid/theme-invalid.toml", "--out"])
         .arg(&out)
         .assert()
         .code(65);
     assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), before);
     // A rebuild over its own previous output is fine and replaces it.
     build_into(&out, &["tests/fixtures/valid/preset-dark.toml"]);
-    assert!(
-        !out.join("customers/acme").exists(),
-        "the old output was replaced as a whole"
-    );
+    assert!(!out.join("customers/acme").exists(), "the old output was replaced as a whole");
     assert!(out.join("customers/dark-site/snippet.html").exists());
 }
 
@@ -262,10 +207,7 @@ fn an_out_folder_with_foreign_files_is_refused_with_73() {
         .assert()
         .code(73)
         .stderr(predicates::str::contains("index.html"));
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("index.html")).unwrap(),
-        "customer's own site"
-    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("index.html")).unwrap(), "customer's own site");
 }
 
 #[test]
@@ -289,10 +231,7 @@ fn a_missing_config_exits_66() {
         .arg(dir.path().join("d"))
         .assert()
         .code(66);
-    twt_gen()
-        .args(["snippet", "--config", "nope.toml"])
-        .assert()
-        .code(66);
+    twt_gen().args(["snippet", "--config", "nope.toml"]).assert().code(66);
 }
 
 #[test]
@@ -307,9 +246,7 @@ fn duplicate_appids_in_a_batch_name_both_files() {
         .arg(dir.path().join("dist"))
         .assert()
         .code(65)
-        .stderr(predicates::str::contains(
-            "appid \"acme\" is also used by examples/customers/acme.toml",
-        ))
+        .stderr(predicates::str::contains("appid \"acme\" is also used by examples/customers/acme.toml"))
         .stderr(predicates::str::contains("acme-copy.toml:1:9"));
 }
 
@@ -317,17 +254,9 @@ fn duplicate_appids_in_a_batch_name_both_files() {
 fn snippet_prints_exactly_what_build_writes() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = build_into(dir.path(), &[EXAMPLE]);
-    let written = std::fs::read(
-        dir.path()
-            .join(manifest["customers"][0]["snippet"].as_str().unwrap()),
-    )
-    .unwrap();
-    twt_gen()
-        .args(["snippet", "--config", EXAMPLE])
-        .assert()
-        .code(0)
-        .stdout(written)
-        .stderr("");
+    let written =
+        std::fs::read(dir.path().join(manifest["customers"][0]["snippet"].as_str().unwrap())).unwrap();
+    twt_gen().args(["snippet", "--config", EXAMPLE]).assert().code(0).stdout(written).stderr("");
 }
 
 #[test]
@@ -349,38 +278,20 @@ fn cdn_base_and_runtime_origin_flags_reach_the_outputs() {
         .code(0);
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
-    assert!(manifest["bundle"]["url"]
-        .as_str()
-        .unwrap()
-        .starts_with("http://127.0.0.1:8080/install/"));
+    assert!(manifest["bundle"]["url"].as_str().unwrap().starts_with("http://127.0.0.1:8080/install/"));
     let code = String::from_utf8(read_bundle(dir.path(), &manifest)).unwrap();
     assert!(code.contains("http://127.0.0.1:9090"));
-    twt_gen()
-        .args([
-            "snippet",
-            "--config",
-            EXAMPLE,
-            "--runtime-origin",
-            "http://x/path",
-        ])
-        .assert()
-        .code(2);
-    twt_gen()
-        .args([
-            "snippet",
-            "--config",
-            EXAMPLE,
-            "--cdn-base",
-            "javascript:alert(1)",
-        ])
-        .assert()
-        .code(2);
+    twt_gen().args(["snippet", "--config", EXAMPLE, "--runtime-origin", "http://x/path"]).assert().code(2);
+    twt_gen().args(["snippet", "--config", EXAMPLE, "--cdn-base", "javascript:alert(1)"]).assert().code(2);
 }
 
 #[test]
 fn snippet_into_a_closed_pipe_does_not_panic() {
     let bin = assert_cmd::cargo::cargo_bin("twt-gen");
-    let script = format!("'{}' snippet --config {EXAMPLE} | head -c 10 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"", bin.display());
+    let script = format!(
+        "'{}' snippet --config {EXAMPLE} | head -c 10 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"",
+        bin.display()
+    );
     let out = Process::new("bash").args(["-c", &script]).output().unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -390,11 +301,7 @@ fn snippet_into_a_closed_pipe_does_not_panic() {
 #[test]
 fn snippet_of_an_invalid_config_prints_diagnostics_not_a_snippet() {
     twt_gen()
-        .args([
-            "snippet",
-            "--config",
-            "tests/fixtures/invalid/theme-invalid.toml",
-        ])
+        .args(["snippet", "--config", "tests/fixtures/invalid/theme-invalid.toml"])
         .assert()
         .code(65)
         .stdout("")
@@ -404,40 +311,19 @@ fn snippet_of_an_invalid_config_prints_diagnostics_not_a_snippet() {
 #[test]
 fn the_readme_documents_every_flag_and_exit_code() {
     let readme = std::fs::read_to_string("README.md").unwrap();
-    for needle in [
-        "--config",
-        "--out",
-        "--cdn-base",
-        "--runtime-origin",
-        "--dev-runtime",
-        "--format",
-        "65",
-        "66",
-        "73",
-    ] {
-        assert!(
-            readme.contains(needle),
-            "README.md does not mention {needle}"
-        );
+    for needle in
+        ["--config", "--out", "--cdn-base", "--runtime-origin", "--dev-runtime", "--format", "65", "66", "73"]
+    {
+        assert!(readme.contains(needle), "README.md does not mention {needle}");
     }
     for rule in twt_gen::rules::RULES {
-        assert!(
-            readme.contains(&format!("`{}`", rule.key)),
-            "README.md lacks config key {}",
-            rule.key
-        );
+        assert!(readme.contains(&format!("`{}`", rule.key)), "README.md lacks config key {}", rule.key);
     }
 }
 
 /// Writes `count` distinct valid configs into `dir`, cycling through the presets and locales.
 fn generate_configs(dir: &Path, count: usize) {
-    let presets = [
-        "light",
-        "dark",
-        "system",
-        "custom-launcher",
-        "deferred-init",
-    ];
+    let presets = ["light", "dark", "system", "custom-launcher", "deferred-init"];
     let languages = ["en", "zh-cn", "zh-tw", "ja", "ko", "de", "fr", "pt", "ru"];
     for i in 0..count {
         let text = format!(
@@ -452,8 +338,7 @@ fn generate_configs(dir: &Path, count: usize) {
 
 /// Every file the manifest lists is there with its digest, and nothing else is.
 fn assert_consistent(out: &Path) {
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let listed = manifest["files"].as_array().unwrap();
     let mut on_disk = 0;
     let mut stack = vec![out.to_path_buf()];
@@ -467,11 +352,7 @@ fn assert_consistent(out: &Path) {
             }
         }
     }
-    assert_eq!(
-        on_disk,
-        listed.len() + 1,
-        "exactly the listed files and the manifest"
-    );
+    assert_eq!(on_disk, listed.len() + 1, "exactly the listed files and the manifest");
     for file in listed {
         let bytes = std::fs::read(out.join(file["path"].as_str().unwrap())).unwrap();
         assert_eq!(file["bytes"], bytes.len());
@@ -501,8 +382,7 @@ fn a_batch_of_1000_configs_shares_one_bundle() {
         .collect();
     assert_eq!(bundles.len(), 1, "one bundle for the whole batch");
     let integrity = manifest["bundle"]["integrity"].as_str().unwrap();
-    let snippet =
-        std::fs::read_to_string(out.join(customers[500]["snippet"].as_str().unwrap())).unwrap();
+    let snippet = std::fs::read_to_string(out.join(customers[500]["snippet"].as_str().unwrap())).unwrap();
     assert!(snippet.contains(integrity));
     assert_consistent(&out);
 }
@@ -532,10 +412,7 @@ fn a_build_killed_midway_leaves_a_complete_output() {
         let _ = child.wait();
         assert_consistent(&out);
         let now = std::fs::read(out.join("manifest.json")).unwrap();
-        assert!(
-            now == before || now.len() > before.len(),
-            "old or new output"
-        );
+        assert!(now == before || now.len() > before.len(), "old or new output");
     }
 }
 
@@ -556,29 +433,57 @@ fn size_budgets_hold() {
     // The config with every option set has the largest window.__twt.
     let config = "tests/fixtures/valid/all-options.toml";
     for variant in ["standard", "manual-init"] {
-        let out = twt_gen()
-            .args(["snippet", "--config", config, "--variant", variant])
-            .output()
-            .unwrap();
+        let out = twt_gen().args(["snippet", "--config", config, "--variant", variant]).output().unwrap();
         assert!(out.status.success());
         let gzip = gzip9_len(&out.stdout);
-        assert!(
-            gzip <= 800,
-            "{variant} snippet is {gzip} bytes after gzip -9; the budget is 800"
-        );
+        assert!(gzip <= 800, "{variant} snippet is {gzip} bytes after gzip -9; the budget is 800");
     }
     let dir = tempfile::tempdir().unwrap();
     let manifest = build_into(dir.path(), &[config]);
     let bundle = read_bundle(dir.path(), &manifest);
     let gzip = gzip9_len(&bundle);
-    assert!(
-        gzip <= 4000,
-        "core.js is {gzip} bytes after gzip -9; the budget is 4,000"
-    );
+    assert!(gzip <= 4000, "core.js is {gzip} bytes after gzip -9; the budget is 4,000");
     // The manifest compresses with flate2 at level 9; zlib's gzip -9 may differ by a few bytes.
     let reported = manifest["bundle"]["gzip_bytes"].as_u64().unwrap() as usize;
-    assert!(
-        reported.abs_diff(gzip) * 100 <= gzip,
-        "manifest says {reported}, gzip -9 gives {gzip}"
+    assert!(reported.abs_diff(gzip) * 100 <= gzip, "manifest says {reported}, gzip -9 gives {gzip}");
+}
+
+#[test]
+fn keep_foreign_builds_beside_foreign_files_and_never_overwrites_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "customer's own site").unwrap();
+    std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+    std::fs::write(dir.path().join("assets/app.css"), "body{}").unwrap();
+    for _ in 0..2 {
+        twt_gen()
+            .args(["build", "--config", EXAMPLE, "--keep-foreign", "--out"])
+            .arg(dir.path())
+            .assert()
+            .code(0);
+        assert_eq!(std::fs::read_to_string(dir.path().join("index.html")).unwrap(), "customer's own site");
+        assert_eq!(std::fs::read_to_string(dir.path().join("assets/app.css")).unwrap(), "body{}");
+        assert!(dir.path().join("customers/acme/snippet.html").exists());
+    }
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let listed: Vec<&str> =
+        manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(!listed.contains(&"index.html"), "foreign files are not ours to list");
+
+    // A foreign file where the build would write is never overwritten.
+    let clash = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(clash.path().join("customers/acme")).unwrap();
+    std::fs::write(clash.path().join("customers/acme/snippet.html"), "hand-made").unwrap();
+    twt_gen()
+        .args(["build", "--config", EXAMPLE, "--keep-foreign", "--out"])
+        .arg(clash.path())
+        .assert()
+        .code(73)
+        .stderr(predicates::str::contains(
+            "would overwrite files that twt-gen did not write (customers/acme/snippet.html)",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(clash.path().join("customers/acme/snippet.html")).unwrap(),
+        "hand-made"
     );
 }

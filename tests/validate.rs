@@ -16,15 +16,9 @@ fn twt_gen() -> Command {
 
 /// `severity code line:col-end_line:end_col` for each diagnostic, from `--format json`.
 fn diagnostics(path: &str) -> (Vec<String>, Value, i32) {
-    let output = twt_gen()
-        .args(["validate", "--format", "json", path])
-        .output()
-        .unwrap();
+    let output = twt_gen().args(["validate", "--format", "json", path]).output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let mut lines: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let mut lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let summary = lines.pop().expect("a summary line");
     assert_eq!(summary["type"], "summary", "{stdout}");
     let found = lines
@@ -51,19 +45,10 @@ fn diagnostics(path: &str) -> (Vec<String>, Value, i32) {
 /// Each valid fixture and the warnings it must produce (and nothing else).
 const VALID: &[(&str, &[&str])] = &[
     ("all-options.toml", &[]),
-    (
-        "appid-uppercase.toml",
-        &["warning appid-uppercase 1:9-1:14"],
-    ),
+    ("appid-uppercase.toml", &["warning appid-uppercase 1:9-1:14"]),
     ("extends-path.toml", &[]),
-    (
-        "language-variant.toml",
-        &["warning language-not-canonical 2:12-2:18"],
-    ),
-    (
-        "language-zh-hant.toml",
-        &["warning language-not-canonical 2:12-2:20"],
-    ),
+    ("language-variant.toml", &["warning language-not-canonical 2:12-2:18"]),
+    ("language-zh-hant.toml", &["warning language-not-canonical 2:12-2:20"]),
     ("minimal.toml", &[]),
     ("preset-dark.toml", &[]),
     ("preset-deferred.toml", &[]),
@@ -81,29 +66,14 @@ const INVALID: &[(&str, &[&str])] = &[
     ("asyncinit-string.toml", &["error invalid-type 2:13-2:18"]),
     ("duplicate-key.toml", &["error duplicate-key 3:1-3:5"]),
     ("extends-cycle.toml", &["error extends-cycle 1:11-1:33"]),
-    (
-        "extends-missing-file.toml",
-        &["error unknown-preset 1:11-1:30"],
-    ),
+    ("extends-missing-file.toml", &["error unknown-preset 1:11-1:30"]),
     ("extends-unknown.toml", &["error unknown-preset 1:11-1:16"]),
     ("language-type.toml", &["error invalid-type 2:12-2:23"]),
-    (
-        "language-unknown.toml",
-        &["error unsupported-language 2:12-2:20"],
-    ),
-    (
-        "language-unsupported.toml",
-        &["error unsupported-language 2:12-2:15"],
-    ),
-    (
-        "launcher-invalid.toml",
-        &["error invalid-launcher 2:12-2:21"],
-    ),
+    ("language-unknown.toml", &["error unsupported-language 2:12-2:20"]),
+    ("language-unsupported.toml", &["error unsupported-language 2:12-2:15"]),
+    ("launcher-invalid.toml", &["error invalid-launcher 2:12-2:21"]),
     ("preset-bad-value.toml", &["error invalid-theme 1:9-1:14"]),
-    (
-        "preset-sets-appid.toml",
-        &["error appid-in-preset 2:1-2:16"],
-    ),
+    ("preset-sets-appid.toml", &["error appid-in-preset 2:1-2:16"]),
     (
         "runtime-only.toml",
         &[
@@ -124,11 +94,7 @@ const INVALID: &[(&str, &[&str])] = &[
     ("theme-type.toml", &["error invalid-type 2:9-2:12"]),
     (
         "three-mistakes.toml",
-        &[
-            "error invalid-theme 3:9-3:14",
-            "error invalid-type 4:10-4:12",
-            "error unknown-key 5:1-5:4",
-        ],
+        &["error invalid-theme 3:9-3:14", "error invalid-type 4:10-4:12", "error unknown-key 5:1-5:4"],
     ),
     (
         "unknown-keys.toml",
@@ -142,14 +108,8 @@ const INVALID: &[(&str, &[&str])] = &[
     ("zindex-float.toml", &["error invalid-type 2:10-2:13"]),
     ("zindex-huge.toml", &["error zindex-out-of-range 2:10-2:32"]),
     ("zindex-string.toml", &["error invalid-type 2:10-2:15"]),
-    (
-        "zindex-too-large.toml",
-        &["error zindex-out-of-range 2:10-2:19"],
-    ),
-    (
-        "zindex-too-small.toml",
-        &["error zindex-out-of-range 2:10-2:20"],
-    ),
+    ("zindex-too-large.toml", &["error zindex-out-of-range 2:10-2:19"]),
+    ("zindex-too-small.toml", &["error zindex-out-of-range 2:10-2:20"]),
 ];
 
 /// Every fixture file in `dir` must be listed, so none goes untested.
@@ -189,15 +149,9 @@ fn invalid_fixtures_report_exactly_their_problems_in_file_order() {
 
 #[test]
 fn human_format_is_cargo_style_with_caret_and_help() {
-    let output = twt_gen()
-        .args(["validate", "tests/fixtures/invalid/three-mistakes.toml"])
-        .assert()
-        .code(65);
+    let output = twt_gen().args(["validate", "tests/fixtures/invalid/three-mistakes.toml"]).assert().code(65);
     let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
-    assert!(
-        output.get_output().stdout.is_empty(),
-        "human output goes to stderr"
-    );
+    assert!(output.get_output().stdout.is_empty(), "human output goes to stderr");
     let expected = "\
 error[invalid-theme]: invalid theme \"drak\"
  --> tests/fixtures/invalid/three-mistakes.toml:3:9
@@ -208,27 +162,15 @@ error[invalid-theme]: invalid theme \"drak\"
   = help: did you mean \"dark\"? The values are: light, dark, system
 ";
     assert!(stderr.starts_with(expected), "{stderr}");
-    assert!(
-        stderr.contains(" --> tests/fixtures/invalid/three-mistakes.toml:4:10"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("= help: did you mean `language`?"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.trim_end().ends_with("1 file: 3 errors, 0 warnings"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(" --> tests/fixtures/invalid/three-mistakes.toml:4:10"), "{stderr}");
+    assert!(stderr.contains("= help: did you mean `language`?"), "{stderr}");
+    assert!(stderr.trim_end().ends_with("1 file: 3 errors, 0 warnings"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "no colour off a terminal");
 }
 
 #[test]
 fn runtime_only_keys_say_how_to_pass_them() {
-    let output = twt_gen()
-        .args(["validate", "tests/fixtures/invalid/runtime-only.toml"])
-        .assert()
-        .code(65);
+    let output = twt_gen().args(["validate", "tests/fixtures/invalid/runtime-only.toml"]).assert().code(65);
     let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("error[runtime-only-key]: `sbs` does not belong in a customer config"));
     assert!(stderr.contains("TWTChatWidget.login(sbs, sbs_mm, ranstr"));
@@ -244,19 +186,11 @@ fn suggestions_name_the_right_key_or_value() {
         ("language-unsupported.toml", "did you mean \\\"ja\\\"?"),
         ("extends-unknown.toml", "did you mean \\\"dark\\\"?"),
         ("zindex-string.toml", "remove the quotes: zIndex = 9999"),
-        (
-            "extends-cycle.toml",
-            "extends-cycle.toml → tests/fixtures/invalid/includes/cycle-b.toml →",
-        ),
+        ("extends-cycle.toml", "extends-cycle.toml → tests/fixtures/invalid/includes/cycle-b.toml →"),
     ];
     for (name, needle) in cases {
         let out = twt_gen()
-            .args([
-                "validate",
-                "--format",
-                "json",
-                &format!("{FIXTURES}/invalid/{name}"),
-            ])
+            .args(["validate", "--format", "json", &format!("{FIXTURES}/invalid/{name}")])
             .output()
             .unwrap();
         let stdout = String::from_utf8(out.stdout).unwrap();
@@ -279,14 +213,8 @@ fn several_files_report_all_their_problems_then_one_summary() {
     let theme = stderr.find("theme-invalid.toml:2:9").unwrap();
     let upper = stderr.find("appid-uppercase.toml:1:9").unwrap();
     let unknown = stderr.find("unknown-keys.toml:5:1").unwrap();
-    assert!(
-        theme < upper && upper < unknown,
-        "files in the order given: {stderr}"
-    );
-    assert!(
-        stderr.trim_end().ends_with("3 files: 5 errors, 1 warning"),
-        "{stderr}"
-    );
+    assert!(theme < upper && upper < unknown, "files in the order given: {stderr}");
+    assert!(stderr.trim_end().ends_with("3 files: 5 errors, 1 warning"), "{stderr}");
 }
 
 #[test]
@@ -300,22 +228,11 @@ fn a_folder_means_every_toml_in_it() {
 #[test]
 fn json_format_has_every_field() {
     let out = twt_gen()
-        .args([
-            "validate",
-            "--format",
-            "json",
-            "tests/fixtures/invalid/theme-invalid.toml",
-        ])
+        .args(["validate", "--format", "json", "tests/fixtures/invalid/theme-invalid.toml"])
         .output()
         .unwrap();
-    let first: Value = serde_json::from_str(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap(),
-    )
-    .unwrap();
+    let first: Value =
+        serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().next().unwrap()).unwrap();
     assert_eq!(
         first,
         serde_json::json!({
@@ -358,11 +275,7 @@ fn a_file_name_with_commas_and_colons_is_escaped_for_github() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a,b:c.toml");
     std::fs::write(&path, "appid = 1\n").unwrap();
-    let out = twt_gen()
-        .args(["validate", "--format", "github"])
-        .arg(&path)
-        .assert()
-        .code(65);
+    let out = twt_gen().args(["validate", "--format", "github"]).arg(&path).assert().code(65);
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(stdout.contains("a%2Cb%3Ac.toml,line=1,col=9"), "{stdout}");
 }
@@ -383,18 +296,13 @@ fn a_missing_file_exits_66_naming_it() {
         .args(["validate", "tests/fixtures/nope.toml"])
         .assert()
         .code(66)
-        .stderr(predicates::str::contains(
-            "cannot read tests/fixtures/nope.toml",
-        ));
+        .stderr(predicates::str::contains("cannot read tests/fixtures/nope.toml"));
 }
 
 #[test]
 fn usage_errors_exit_2() {
     twt_gen().args(["validate"]).assert().code(2);
-    twt_gen()
-        .args(["validate", "--format", "xml", "a.toml"])
-        .assert()
-        .code(2);
+    twt_gen().args(["validate", "--format", "xml", "a.toml"]).assert().code(2);
     twt_gen().args(["frobnicate"]).assert().code(2);
 }
 
@@ -408,9 +316,7 @@ fn not_utf8_is_a_clear_config_error() {
         .arg(&path)
         .assert()
         .code(65)
-        .stderr(predicates::str::contains(
-            "error[invalid-utf8]: the file is not UTF-8 text",
-        ));
+        .stderr(predicates::str::contains("error[invalid-utf8]: the file is not UTF-8 text"));
 }
 
 #[test]
@@ -423,8 +329,5 @@ fn every_shipped_preset_and_example_is_valid() {
         std::fs::write(&config, format!("extends = \"{name}\"\nappid = \"x\"\n")).unwrap();
         twt_gen().arg("validate").arg(&config).assert().code(0);
     }
-    twt_gen()
-        .args(["validate", "examples/customers"])
-        .assert()
-        .code(0);
+    twt_gen().args(["validate", "examples/customers"]).assert().code(0);
 }

@@ -3,19 +3,11 @@
 use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
 
 pub fn minify(name: &str, source: &str) -> Result<String, String> {
-    let options = ParserOptions {
-        filename: name.to_string(),
-        ..ParserOptions::default()
-    };
+    let options = ParserOptions { filename: name.to_string(), ..ParserOptions::default() };
     let mut sheet = StyleSheet::parse(source, options).map_err(|e| format!("{name}: {e}"))?;
-    sheet
-        .minify(MinifyOptions::default())
-        .map_err(|e| format!("{name}: {e}"))?;
+    sheet.minify(MinifyOptions::default()).map_err(|e| format!("{name}: {e}"))?;
     let printed = sheet
-        .to_css(PrinterOptions {
-            minify: true,
-            ..PrinterOptions::default()
-        })
+        .to_css(PrinterOptions { minify: true, ..PrinterOptions::default() })
         .map_err(|e| format!("{name}: {e}"))?;
     Ok(printed.code)
 }
@@ -26,10 +18,7 @@ mod tests {
     fn minifies_and_keeps_media_queries() {
         let css = ".a { color: #ff0000; margin: 0px 0px 0px 0px }\n@media (prefers-reduced-motion: reduce) { .a { transition: none } }";
         let out = super::minify("t.css", css).unwrap();
-        assert_eq!(
-            out,
-            ".a{color:red;margin:0}@media (prefers-reduced-motion:reduce){.a{transition:none}}"
-        );
+        assert_eq!(out, ".a{color:red;margin:0}@media (prefers-reduced-motion:reduce){.a{transition:none}}");
     }
 
     #[test]

@@ -7,9 +7,7 @@ use swc_core::common::{FileName, Globals, Mark, SourceMap, Spanned, GLOBALS};
 use swc_core::ecma::ast::{EsVersion, Program};
 use swc_core::ecma::codegen::text_writer::JsWriter;
 use swc_core::ecma::codegen::{Config as CodegenConfig, Emitter};
-use swc_core::ecma::minifier::option::{
-    CompressOptions, ExtraOptions, MangleOptions, MinifyOptions,
-};
+use swc_core::ecma::minifier::option::{CompressOptions, ExtraOptions, MangleOptions, MinifyOptions};
 use swc_core::ecma::parser::{EsSyntax, Parser, StringInput, Syntax};
 use swc_core::ecma::transforms::base::fixer::fixer;
 use swc_core::ecma::transforms::base::resolver;
@@ -20,15 +18,8 @@ pub const TARGET: EsVersion = EsVersion::Es2018;
 
 /// Parses a classic script (not a module); any error, recoverable ones included, fails.
 pub fn parse_script(cm: &Lrc<SourceMap>, name: &str, source: &str) -> Result<Program, String> {
-    let file = cm.new_source_file(
-        Lrc::new(FileName::Custom(name.to_string())),
-        source.to_string(),
-    );
-    let mut parser = Parser::new(
-        Syntax::Es(EsSyntax::default()),
-        StringInput::from(&*file),
-        None,
-    );
+    let file = cm.new_source_file(Lrc::new(FileName::Custom(name.to_string())), source.to_string());
+    let mut parser = Parser::new(Syntax::Es(EsSyntax::default()), StringInput::from(&*file), None);
     let script = parser.parse_script().map_err(|e| describe(cm, e))?;
     if let Some(error) = parser.take_errors().into_iter().next() {
         return Err(describe(cm, error));
@@ -38,13 +29,7 @@ pub fn parse_script(cm: &Lrc<SourceMap>, name: &str, source: &str) -> Result<Pro
 
 fn describe(cm: &Lrc<SourceMap>, error: swc_core::ecma::parser::error::Error) -> String {
     let place = cm.lookup_char_pos(error.span().lo);
-    format!(
-        "{}:{}:{}: {}",
-        place.file.name,
-        place.line,
-        place.col_display + 1,
-        error.kind().msg()
-    )
+    format!("{}:{}:{}: {}", place.file.name, place.line, place.col_display + 1, error.kind().msg())
 }
 
 /// Minified code and the source map that leads back to `source`.
@@ -78,30 +63,13 @@ pub fn minify(name: &str, source: &str) -> Result<Minified, String> {
         let mut program = program;
         program.visit_mut_with(&mut resolver(unresolved_mark, top_level_mark, false));
         let options = MinifyOptions {
-            compress: Some(CompressOptions {
-                ecma: TARGET,
-                passes: 3,
-                ..Default::default()
-            }),
-            mangle: Some(MangleOptions {
-                top_level: Some(true),
-                ..Default::default()
-            }),
+            compress: Some(CompressOptions { ecma: TARGET, passes: 3, ..Default::default() }),
+            mangle: Some(MangleOptions { top_level: Some(true), ..Default::default() }),
             ..Default::default()
         };
-        let extra = ExtraOptions {
-            unresolved_mark,
-            top_level_mark,
-            mangle_name_cache: None,
-        };
-        let mut program = swc_core::ecma::minifier::optimize(
-            program,
-            cm.clone(),
-            Some(&comments),
-            None,
-            &options,
-            &extra,
-        );
+        let extra = ExtraOptions { unresolved_mark, top_level_mark, mangle_name_cache: None };
+        let mut program =
+            swc_core::ecma::minifier::optimize(program, cm.clone(), Some(&comments), None, &options, &extra);
         program.visit_mut_with(&mut fixer(None));
         print(&cm, &program)
     })
@@ -112,10 +80,7 @@ fn print(cm: &Lrc<SourceMap>, program: &Program) -> Result<Minified, String> {
     let mut mappings = Vec::new();
     {
         let mut emitter = Emitter {
-            cfg: CodegenConfig::default()
-                .with_minify(true)
-                .with_target(TARGET)
-                .with_ascii_only(true),
+            cfg: CodegenConfig::default().with_minify(true).with_target(TARGET).with_ascii_only(true),
             cm: cm.clone(),
             comments: None,
             wr: JsWriter::new(cm.clone(), "\n", &mut buf, Some(&mut mappings)),
@@ -123,11 +88,6 @@ fn print(cm: &Lrc<SourceMap>, program: &Program) -> Result<Minified, String> {
         emitter.emit_program(program).map_err(|e| e.to_string())?;
     }
     let mut map = Vec::new();
-    cm.build_source_map(&mappings, None, MapConfig)
-        .to_writer(&mut map)
-        .map_err(|e| e.to_string())?;
-    Ok(Minified {
-        code: String::from_utf8(buf).map_err(|e| e.to_string())?,
-        map,
-    })
+    cm.build_source_map(&mappings, None, MapConfig).to_writer(&mut map).map_err(|e| e.to_string())?;
+    Ok(Minified { code: String::from_utf8(buf).map_err(|e| e.to_string())?, map })
 }

@@ -2,7 +2,7 @@
 //! minified by swc; its CSS minified by lightningcss and carried inside the script.
 
 mod css;
-mod js;
+pub mod js;
 pub mod syntax_check;
 
 use serde_json::json;
@@ -58,7 +58,7 @@ fn file_name(content_hash: &str) -> String {
 }
 
 /// The unminified bundle source: constants first, then the host-sdk, inside one IIFE.
-pub fn assemble(inputs: &BundleInputs, css: &str) -> Result<String, Error> {
+pub fn assemble(inputs: &BundleInputs, css: &str) -> String {
     let (locales, aliases) = locale::bundle_table();
     let constants = json!({
         "version": SDK_VERSION,
@@ -69,18 +69,24 @@ pub fn assemble(inputs: &BundleInputs, css: &str) -> Result<String, Error> {
         "bootTimeoutMs": BOOT_TIMEOUT_MS,
         "css": css,
     });
-    Ok(format!(
+    format!(
         "(function(){{\"use strict\";var BUILD={};\n{}\n}})();\n",
         crate::escape::json_for_script(&constants),
         templates::HOST_SDK_JS
-    ))
+    )
+}
+
+/// The minified CSS and the unminified bundle source: what the minifier gets (and benchmarks).
+pub fn source(inputs: &BundleInputs) -> Result<(String, String), Error> {
+    let css =
+        css::minify("templates/host-sdk/widget.css", templates::HOST_SDK_CSS).map_err(Error::Internal)?;
+    let source = assemble(inputs, &css);
+    Ok((css, source))
 }
 
 /// Assembles, checks and minifies the host-sdk.
 pub fn build(inputs: &BundleInputs) -> Result<Bundle, Error> {
-    let css = css::minify("templates/host-sdk/widget.css", templates::HOST_SDK_CSS)
-        .map_err(Error::Internal)?;
-    let source = assemble(inputs, &css)?;
+    let (css, source) = source(inputs)?;
     let minified = js::minify("core.src.js", &source)
         .map_err(|e| Error::Internal(format!("minifying the host-sdk: {e}")))?;
     let problems = syntax_check::check("core.js", &minified.code).map_err(Error::Internal)?;
@@ -93,11 +99,7 @@ pub fn build(inputs: &BundleInputs) -> Result<Bundle, Error> {
     // The name hashes the code; the map comment names the map by that same hash, and is part
     // of the bytes SRI pins (integrity is computed last, over exactly what is written).
     let content_hash = sri::sha384_hex(minified.code.as_bytes())[..16].to_string();
-    let code = format!(
-        "{}\n//# sourceMappingURL={}.map\n",
-        minified.code,
-        file_name(&content_hash)
-    );
+    let code = format!("{}\n//# sourceMappingURL={}.map\n", minified.code, file_name(&content_hash));
     Ok(Bundle {
         integrity: sri::integrity(code.as_bytes()),
         content_hash,

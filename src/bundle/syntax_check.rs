@@ -14,10 +14,7 @@ pub fn check(name: &str, source: &str) -> Result<Vec<String>, String> {
     GLOBALS.set(&Globals::new(), || {
         let cm: Lrc<SourceMap> = Default::default();
         let program = parse_script(&cm, name, source)?;
-        let mut checker = Checker {
-            cm: &cm,
-            problems: Vec::new(),
-        };
+        let mut checker = Checker { cm: &cm, problems: Vec::new() };
         program.visit_with(&mut checker);
         Ok(checker.problems)
     })
@@ -31,8 +28,7 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn report(&mut self, span: Span, what: &str) {
         let place = self.cm.lookup_char_pos(span.lo);
-        self.problems
-            .push(format!("{}:{}: {what}", place.line, place.col_display + 1));
+        self.problems.push(format!("{}:{}: {what}", place.line, place.col_display + 1));
     }
 }
 
@@ -67,14 +63,8 @@ impl Visit for Checker<'_> {
     }
 
     fn visit_assign_expr(&mut self, node: &AssignExpr) {
-        if matches!(
-            node.op,
-            AssignOp::AndAssign | AssignOp::OrAssign | AssignOp::NullishAssign
-        ) {
-            self.report(
-                node.span,
-                "logical assignment (`&&=`, `||=`, `??=`) is ES2021",
-            );
+        if matches!(node.op, AssignOp::AndAssign | AssignOp::OrAssign | AssignOp::NullishAssign) {
+            self.report(node.span, "logical assignment (`&&=`, `||=`, `??=`) is ES2021");
         }
         node.visit_children_with(self);
     }
@@ -129,10 +119,7 @@ impl Visit for Checker<'_> {
 
     fn visit_regex(&mut self, node: &Regex) {
         if node.flags.contains('d') || node.flags.contains('v') {
-            self.report(
-                node.span,
-                "regular-expression flags `d`/`v` are newer than ES2018",
-            );
+            self.report(node.span, "regular-expression flags `d`/`v` are newer than ES2018");
         }
     }
 
@@ -146,21 +133,13 @@ impl Visit for Checker<'_> {
                 if is_ident(callee, "Function") {
                     self.report(node.span, "`Function(...)` is forbidden (strict CSP)");
                 }
-                let is_timer =
-                    |name| is_ident(callee, name) || member_named(callee, "window", name);
-                let first_is_string = matches!(
-                    node.args.first().map(|a| &*a.expr),
-                    Some(Expr::Lit(Lit::Str(_)))
-                );
+                let is_timer = |name| is_ident(callee, name) || member_named(callee, "window", name);
+                let first_is_string =
+                    matches!(node.args.first().map(|a| &*a.expr), Some(Expr::Lit(Lit::Str(_))));
                 if (is_timer("setTimeout") || is_timer("setInterval")) && first_is_string {
-                    self.report(
-                        node.span,
-                        "string code in setTimeout/setInterval is forbidden",
-                    );
+                    self.report(node.span, "string code in setTimeout/setInterval is forbidden");
                 }
-                if member_named(callee, "document", "write")
-                    || member_named(callee, "document", "writeln")
-                {
+                if member_named(callee, "document", "write") || member_named(callee, "document", "writeln") {
                     self.report(node.span, "`document.write` is forbidden");
                 }
                 if let Expr::Member(member) = &**callee {
@@ -168,12 +147,7 @@ impl Visit for Checker<'_> {
                         matches!(&member.prop, MemberProp::Ident(p) if p.sym == *"setAttribute");
                     let first_arg = node.args.first().map(|a| &*a.expr);
                     if let (true, Some(Expr::Lit(Lit::Str(name)))) = (is_set_attribute, first_arg) {
-                        if name
-                            .value
-                            .to_string_lossy()
-                            .to_ascii_lowercase()
-                            .starts_with("on")
-                        {
+                        if name.value.to_string_lossy().to_ascii_lowercase().starts_with("on") {
                             self.report(
                                 node.span,
                                 "inline event-handler attributes are forbidden (strict CSP)",
@@ -197,10 +171,7 @@ impl Visit for Checker<'_> {
     fn visit_member_expr(&mut self, node: &MemberExpr) {
         if let MemberProp::Ident(p) = &node.prop {
             if p.sym == *"innerHTML" || p.sym == *"outerHTML" {
-                self.report(
-                    node.span(),
-                    "`innerHTML`/`outerHTML` is forbidden (Trusted Types)",
-                );
+                self.report(node.span(), "`innerHTML`/`outerHTML` is forbidden (Trusted Types)");
             }
         }
         node.visit_children_with(self);
@@ -236,10 +207,7 @@ mod tests {
             ("setTimeout('x()', 1)", "string code"),
         ] {
             let problems = check("t.js", code).unwrap();
-            assert!(
-                problems.iter().any(|p| p.contains(expected)),
-                "{code}: {problems:?}"
-            );
+            assert!(problems.iter().any(|p| p.contains(expected)), "{code}: {problems:?}");
         }
     }
 
