@@ -275,6 +275,7 @@ function frame(s) {
   el.setAttribute("data-twt-widget-surface", s);
   el.title = "Chat " + s;
   el.addEventListener("load", () => {
+    if (F.indexOf(f) < 0) return; // a frame of a destroyed instance, put back by the page
     post(
       f,
       "init",
@@ -355,6 +356,7 @@ function teardown() {
   clearTimeout(T);
   box.remove();
   css.remove();
+  F = [];
   S.vis = "hidden";
 }
 
