@@ -120,10 +120,7 @@ pub fn bundle_src(fx: &Fixture, query: &str) -> String {
 /// then `body`.
 pub fn plain_page(fx: &Fixture, head: &str, body: &str) -> String {
     fx.page_with(
-        Page::new()
-            .without_snippet()
-            .head(&format!("<script>{PROBES_JS}</script>\n{head}"))
-            .body(body),
+        Page::new().without_snippet().head(&format!("<script>{PROBES_JS}</script>\n{head}")).body(body),
     )
 }
 

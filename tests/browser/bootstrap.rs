@@ -50,27 +50,16 @@ T.off("initialized", gone);
     );
     gate.open();
     s.wait_js("window.__order.length >= 4").await;
+    assert_eq!(s.eval("window.__order").await, json!(["on1:true", "once", "on2", "vis:maximized"]));
     assert_eq!(
-        s.eval("window.__order").await,
-        json!(["on1:true", "once", "on2", "vis:maximized"])
-    );
-    assert_eq!(
-        s.eval("[TWTChatWidget._q === undefined, typeof TWTChatWidget.get]")
-            .await,
+        s.eval("[TWTChatWidget._q === undefined, typeof TWTChatWidget.get]").await,
         json!([true, "function"])
     );
 
     // `once` stays spent and `off` stays in force for the next instance.
-    s.exec(
-        "TWTChatWidget.call('destroy'); window.__order = []; TWTChatWidget.init();",
-        vec![],
-    )
-    .await;
+    s.exec("TWTChatWidget.call('destroy'); window.__order = []; TWTChatWidget.init();", vec![]).await;
     s.wait_js("window.__order.length >= 3").await;
-    assert_eq!(
-        s.eval("window.__order").await,
-        json!(["on1:true", "on2", "vis:maximized"])
-    );
+    assert_eq!(s.eval("window.__order").await, json!(["on1:true", "on2", "vis:maximized"]));
     s.assert_clean_console().await;
 }
 
@@ -93,18 +82,11 @@ window.__queued = window.TWTChatWidget._q.length;
     );
     let s = fx.session().await;
     s.open(&plain_page(&fx, &head, "")).await;
-    s.wait_js("window.__order.indexOf('bridge_ready') >= 0")
-        .await;
+    s.wait_js("window.__order.indexOf('bridge_ready') >= 0").await;
     assert_eq!(s.eval("window.__queued").await, json!(4));
-    assert_eq!(
-        s.eval("window.__order").await,
-        json!(["a", "b", "bridge_ready"])
-    );
+    assert_eq!(s.eval("window.__order").await, json!(["a", "b", "bridge_ready"]));
     s.exec("TWTChatWidget.call('maximize');", vec![]).await;
-    assert_eq!(
-        s.eval("window.__order").await,
-        json!(["a", "b", "bridge_ready", "v:maximized"])
-    );
+    assert_eq!(s.eval("window.__order").await, json!(["a", "b", "bridge_ready", "v:maximized"]));
     assert_eq!(s.eval(DOM_COUNTS).await, one_instance());
     s.assert_clean_console().await;
 }
@@ -142,17 +124,11 @@ TWTChatWidget.init();
         get.starts_with("true ") && get.contains("init"),
         "get() before init completed must throw an Error that says so: {get}"
     );
-    s.wait_js("window.__inits === 1 && window.__frame('panel')")
-        .await;
-    s.wait_js_in("panel", "window.TWTDevRuntime.state.appid === 'acme'")
-        .await;
-    s.assert_js_stays("window.__inits === 1", Duration::from_millis(300))
-        .await;
+    s.wait_js("window.__inits === 1 && window.__frame('panel')").await;
+    s.wait_js_in("panel", "window.TWTDevRuntime.state.appid === 'acme'").await;
+    s.assert_js_stays("window.__inits === 1", Duration::from_millis(300)).await;
     assert_eq!(s.eval(DOM_COUNTS).await, one_instance());
-    assert_eq!(
-        s.eval("TWTChatWidget.get('state')").await,
-        json!({ "visibility": "minimized" })
-    );
+    assert_eq!(s.eval("TWTChatWidget.get('state')").await, json!({ "visibility": "minimized" }));
     s.assert_clean_console().await;
 }
 
@@ -175,8 +151,7 @@ TWTChatWidget.init();"#,
     assert_eq!(s.eval("TWTChatWidget.get('theme')").await, json!("light"));
     assert_eq!(s.surfaces().await, vec!["launcher", "card", "panel"]);
     assert_eq!(
-        s.eval("getComputedStyle(document.querySelector('[data-twt-widget]')).zIndex")
-            .await,
+        s.eval("getComputedStyle(document.querySelector('[data-twt-widget]')).zIndex").await,
         json!("2147483000")
     );
     let panel = s
@@ -201,11 +176,7 @@ async fn bootstrap_async_init_creates_nothing_until_init() {
         Duration::from_millis(400),
     )
     .await;
-    assert!(
-        fx.runtime.requests().is_empty(),
-        "no frame may load before init(): {:?}",
-        fx.runtime.requests()
-    );
+    assert!(fx.runtime.requests().is_empty(), "no frame may load before init(): {:?}", fx.runtime.requests());
     // Before init: get() throws, scriptTagVersion() already answers.
     let before = s
         .exec(
@@ -242,24 +213,16 @@ async fn bootstrap_init_is_idempotent_under_many_synchronous_calls() {
     let s = fx.session().await;
     s.open(&recorded_page(&fx, "")).await;
     s.wait_js("typeof TWTChatWidget.init === 'function'").await;
-    s.exec(
-        "for (var i = 0; i < 25; i++) TWTChatWidget.init();",
-        vec![],
-    )
-    .await;
+    s.exec("for (var i = 0; i < 25; i++) TWTChatWidget.init();", vec![]).await;
     s.wait_js(READY).await;
-    s.exec("TWTChatWidget.init(); TWTChatWidget.init();", vec![])
-        .await;
+    s.exec("TWTChatWidget.init(); TWTChatWidget.init();", vec![]).await;
     s.assert_js_stays(
         "window.__n('initialized') === 1 && window.__n('bridge_ready') === 1 && window.__n('iframe_loaded') === 3",
         Duration::from_millis(300),
     )
     .await;
     assert_eq!(s.eval(DOM_COUNTS).await, one_instance());
-    assert_eq!(
-        s.eval("window.__added.slice().sort()").await,
-        json!(["card", "launcher", "panel"])
-    );
+    assert_eq!(s.eval("window.__added.slice().sort()").await, json!(["card", "launcher", "panel"]));
     for page in ["/launcher.html", "/card.html", "/panel.html"] {
         assert_eq!(fx.runtime.requests_for(page).len(), 1, "{page}");
     }
@@ -271,11 +234,7 @@ async fn bootstrap_auto_init_then_init_again_keeps_one_instance() {
     let fx = Fixture::build("appid = \"acme\"\n");
     let s = fx.session().await;
     open_ready(&s, &recorded_page(&fx, "")).await;
-    s.exec(
-        "for (var i = 0; i < 10; i++) TWTChatWidget.init();",
-        vec![],
-    )
-    .await;
+    s.exec("for (var i = 0; i < 10; i++) TWTChatWidget.init();", vec![]).await;
     s.assert_js_stays(
         "window.__n('initialized') === 1 && window.__n('iframe_loaded') === 3",
         Duration::from_millis(300),
@@ -324,9 +283,7 @@ fn hand_written_page(fx: &Fixture, twt: &str) -> String {
 #[tokio::test]
 async fn bootstrap_spec_example_configuration_is_applied() {
     let fx = Fixture::build("appid = \"acme\"\n");
-    let s = fx
-        .session_with(crate::support::SessionOptions::default().lang("de-DE,de"))
-        .await;
+    let s = fx.session_with(crate::support::SessionOptions::default().lang("de-DE,de")).await;
     // The spec's example, verbatim.
     let url = hand_written_page(
         &fx,
@@ -357,11 +314,7 @@ async fn bootstrap_referer_and_source_title_default_to_the_page() {
     let url = hand_written_page(&fx, r#"{ appid: "acme" }"#);
     open_ready(&s, &url).await;
     assert_eq!(
-        s.eval_in(
-            "panel",
-            "[TWTDevRuntime.state.referer, TWTDevRuntime.state.source_title]"
-        )
-        .await,
+        s.eval_in("panel", "[TWTDevRuntime.state.referer, TWTDevRuntime.state.source_title]").await,
         json!([url, "twt test page"])
     );
     let url = hand_written_page(
@@ -370,11 +323,7 @@ async fn bootstrap_referer_and_source_title_default_to_the_page() {
     );
     open_ready(&s, &url).await;
     assert_eq!(
-        s.eval_in(
-            "panel",
-            "[TWTDevRuntime.state.referer, TWTDevRuntime.state.source_title]"
-        )
-        .await,
+        s.eval_in("panel", "[TWTDevRuntime.state.referer, TWTDevRuntime.state.source_title]").await,
         json!(["https://shop.example/cart?x=1", "Cart"])
     );
     s.assert_clean_console().await;
@@ -407,11 +356,7 @@ async fn bootstrap_window_twt_business_user_reaches_the_runtime_outside_urls() {
     let url = hand_written_page(&fx, r#"{ appid: "acme", name: "Visitor", email: "v@example.com" }"#);
     open_ready(&s, &url).await;
     assert_eq!(
-        s.eval_in(
-            "panel",
-            "[TWTDevRuntime.state.user, TWTDevRuntime.state.received[0].data.user]"
-        )
-        .await,
+        s.eval_in("panel", "[TWTDevRuntime.state.user, TWTDevRuntime.state.received[0].data.user]").await,
         json!([null, { "name": "Visitor", "email": "v@example.com" }])
     );
     s.assert_clean_console().await;
@@ -424,11 +369,7 @@ async fn bootstrap_missing_appid_logs_an_error_and_creates_nothing() {
     s.open(&hand_written_page(&fx, r#"{ theme: "dark" }"#)).await;
     s.wait_js("__log.length > 0").await;
     let errors = s.console_level("error").await;
-    assert!(
-        errors.len() == 1 && errors[0].message.contains("appid"),
-        "{:?}",
-        s.console().await
-    );
+    assert!(errors.len() == 1 && errors[0].message.contains("appid"), "{:?}", s.console().await);
     s.assert_js_stays(
         "document.querySelectorAll('iframe').length === 0 && __ev.length === 0",
         Duration::from_millis(300),
@@ -452,13 +393,14 @@ async fn bootstrap_calls_made_before_init_run_after_it() {
     assert_eq!(s.eval("__ev.length").await, json!(0));
     s.exec("TWTChatWidget.init();", vec![]).await;
     assert_eq!(
-        s.eval("[TWTChatWidget.get('state').visibility, __n('visibility_changed', 'visibility', 'maximized')]")
-            .await,
+        s.eval(
+            "[TWTChatWidget.get('state').visibility, __n('visibility_changed', 'visibility', 'maximized')]"
+        )
+        .await,
         json!(["maximized", 1])
     );
     s.wait_js(READY).await;
-    s.wait_js_in("panel", "TWTDevRuntime.state.locale === 'ja'")
-        .await;
+    s.wait_js_in("panel", "TWTDevRuntime.state.locale === 'ja'").await;
     assert_eq!(s.eval("__shown('panel')").await, json!(true));
     s.assert_clean_console().await;
 }

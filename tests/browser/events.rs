@@ -9,12 +9,7 @@ use crate::support::{json, Session, Value};
 
 /// Fires a runtime event from the panel frame.
 async fn emit(s: &Session, event: &str, payload: Value) {
-    s.exec_in(
-        "panel",
-        "TWTDevRuntime.emit(arguments[0], arguments[1]);",
-        vec![json!(event), payload],
-    )
-    .await;
+    s.exec_in("panel", "TWTDevRuntime.emit(arguments[0], arguments[1]);", vec![json!(event), payload]).await;
 }
 
 /// The recorded events of one type: `[{type, data, none, vis}]`.
@@ -42,11 +37,7 @@ async fn events_start_sequence_with_payloads() {
     assert_eq!(loaded, vec!["card", "launcher", "panel"], "{types:?}");
 
     // The panel's sequence (docs/bridge-protocol.md "Order of a start").
-    let start: Vec<&str> = types
-        .iter()
-        .copied()
-        .filter(|t| *t != "iframe_loaded")
-        .collect();
+    let start: Vec<&str> = types.iter().copied().filter(|t| *t != "iframe_loaded").collect();
     assert_eq!(
         start,
         vec![
@@ -60,10 +51,8 @@ async fn events_start_sequence_with_payloads() {
             "runtime_activated"
         ]
     );
-    let panel_loaded = ev
-        .iter()
-        .position(|e| e["type"] == "iframe_loaded" && e["data"]["surface"] == "panel")
-        .unwrap();
+    let panel_loaded =
+        ev.iter().position(|e| e["type"] == "iframe_loaded" && e["data"]["surface"] == "panel").unwrap();
     let bridge_ready = types.iter().position(|t| *t == "bridge_ready").unwrap();
     assert!(panel_loaded < bridge_ready, "{types:?}");
 
@@ -72,19 +61,10 @@ async fn events_start_sequence_with_payloads() {
         let e = &recorded(&s, t).await[0];
         assert_eq!(e["none"], json!(true), "{t} has no payload: {e}");
     }
-    let statuses: Vec<Value> = recorded(&s, "connection_state_changed")
-        .await
-        .into_iter()
-        .map(|e| e["data"].clone())
-        .collect();
-    assert_eq!(
-        statuses,
-        vec![json!({ "status": "connecting" }), json!({ "status": "connected" })]
-    );
-    assert_eq!(
-        recorded(&s, "session_connected").await[0]["data"],
-        json!({ "status": "connected" })
-    );
+    let statuses: Vec<Value> =
+        recorded(&s, "connection_state_changed").await.into_iter().map(|e| e["data"].clone()).collect();
+    assert_eq!(statuses, vec![json!({ "status": "connecting" }), json!({ "status": "connected" })]);
+    assert_eq!(recorded(&s, "session_connected").await[0]["data"], json!({ "status": "connected" }));
 
     // Every runtime event reached the page with the payload the panel sent, unchanged.
     let sent = s
@@ -102,11 +82,13 @@ async fn events_start_sequence_with_payloads() {
 
     // The launcher's and the card's bridge_ready are not dispatched.
     for surface in ["launcher", "card"] {
-        s.wait_js_in(surface, "TWTDevRuntime.state.sent.length === 1 && TWTDevRuntime.state.sent[0].type === 'bridge_ready'")
-            .await;
-    }
-    s.assert_js_stays("window.__n('bridge_ready') === 1", Duration::from_millis(200))
+        s.wait_js_in(
+            surface,
+            "TWTDevRuntime.state.sent.length === 1 && TWTDevRuntime.state.sent[0].type === 'bridge_ready'",
+        )
         .await;
+    }
+    s.assert_js_stays("window.__n('bridge_ready') === 1", Duration::from_millis(200)).await;
     s.assert_clean_console().await;
 }
 
@@ -118,31 +100,19 @@ async fn events_visitor_auth_ready_has_all_seven_fields() {
     let p = &e[0]["data"];
     let mut keys: Vec<&str> = p.as_object().unwrap().keys().map(|k| k.as_str()).collect();
     keys.sort();
-    assert_eq!(
-        keys,
-        vec!["bs", "bs_mm", "fk_id", "fkid", "hasToken", "source", "visitorUid"]
-    );
+    assert_eq!(keys, vec!["bs", "bs_mm", "fk_id", "fkid", "hasToken", "source", "visitorUid"]);
     for k in ["bs", "bs_mm", "fk_id", "fkid", "visitorUid"] {
-        assert!(
-            p[k].as_str().is_some_and(|v| !v.is_empty()),
-            "{k} is a non-empty string: {p}"
-        );
+        assert!(p[k].as_str().is_some_and(|v| !v.is_empty()), "{k} is a non-empty string: {p}");
     }
     assert_eq!(p["hasToken"], json!(true));
     assert_eq!(p["source"], json!("resolved"), "a new visitor");
-    assert_eq!(
-        s.eval_in("panel", "TWTDevRuntime.state.visitor").await,
-        *p
-    );
+    assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.visitor").await, *p);
 
     // The next page load restores the same visitor: source "initial".
     crate::api_support::open_ready(&s, &crate::api_support::recorded_page(&fx, "")).await;
     let again = &recorded(&s, "visitor_auth_ready").await[0]["data"];
     assert_eq!(again["source"], json!("initial"));
-    assert_eq!(
-        [&again["bs"], &again["bs_mm"], &again["fk_id"]],
-        [&p["bs"], &p["bs_mm"], &p["fk_id"]]
-    );
+    assert_eq!([&again["bs"], &again["bs_mm"], &again["fk_id"]], [&p["bs"], &p["bs_mm"], &p["fk_id"]]);
     s.assert_clean_console().await;
 }
 
@@ -175,10 +145,7 @@ async fn events_connection_and_session_events_carry_their_status() {
         vec![json!({ "status": "connected" }), json!({ "status": "connected" })]
     );
     // They change nothing on the host.
-    assert_eq!(
-        s.eval("TWTChatWidget.get('state').visibility").await,
-        json!("minimized")
-    );
+    assert_eq!(s.eval("TWTChatWidget.get('state').visibility").await, json!("minimized"));
     s.assert_clean_console().await;
 }
 
@@ -189,15 +156,9 @@ async fn events_unread_count_changed_carries_the_count() {
         emit(&s, "unread_count_changed", json!({ "count": n })).await;
     }
     s.wait_js("window.__n('unread_count_changed') === 3").await;
-    let counts: Vec<Value> = recorded(&s, "unread_count_changed")
-        .await
-        .into_iter()
-        .map(|e| e["data"].clone())
-        .collect();
-    assert_eq!(
-        counts,
-        vec![json!({ "count": 1 }), json!({ "count": 5 }), json!({ "count": 0 })]
-    );
+    let counts: Vec<Value> =
+        recorded(&s, "unread_count_changed").await.into_iter().map(|e| e["data"].clone()).collect();
+    assert_eq!(counts, vec![json!({ "count": 1 }), json!({ "count": 5 }), json!({ "count": 0 })]);
     s.assert_clean_console().await;
 }
 
@@ -228,14 +189,10 @@ async fn events_auth_closed_hides_the_widget_then_dispatches() {
     let types: Vec<String> = serde_json::from_value(types).unwrap();
     let n = types.len();
     assert_eq!(types[n - 2..], ["visibility_changed", "auth_closed"]);
-    assert_eq!(
-        s.eval("__ev[__ev.length - 2].data").await,
-        json!({ "visibility": "hidden" })
-    );
+    assert_eq!(s.eval("__ev[__ev.length - 2].data").await, json!({ "visibility": "hidden" }));
     // Hidden, still mounted; clearToken forgot the stored identity.
     assert_eq!(
-        s.eval("[__shown('launcher'), __shown('panel'), document.querySelectorAll('iframe').length]")
-            .await,
+        s.eval("[__shown('launcher'), __shown('panel'), document.querySelectorAll('iframe').length]").await,
         json!([false, false, 3])
     );
     assert_eq!(s.eval(&format!("localStorage.getItem('{key}')")).await, json!(null));
@@ -247,12 +204,7 @@ async fn events_bootstrap_failed_hides_cleans_up_then_dispatches() {
     let (_fx, s) = ready("").await;
     s.exec("TWTChatWidget.call('maximize');", vec![]).await;
     // Without `mode`: the host adds mode "embedded".
-    emit(
-        &s,
-        "bootstrap_failed",
-        json!({ "reason": "domain_not_whitelisted", "source": "http" }),
-    )
-    .await;
+    emit(&s, "bootstrap_failed", json!({ "reason": "domain_not_whitelisted", "source": "http" })).await;
     s.wait_js("window.__n('bootstrap_failed') === 1").await;
     let e = &recorded(&s, "bootstrap_failed").await[0];
     assert_eq!(
@@ -260,10 +212,7 @@ async fn events_bootstrap_failed_hides_cleans_up_then_dispatches() {
         json!({ "reason": "domain_not_whitelisted", "source": "http", "mode": "embedded" })
     );
     assert_eq!(e["vis"], json!("hidden"));
-    assert_eq!(
-        s.eval("__ev[__ev.length - 2]").await["data"],
-        json!({ "visibility": "hidden" })
-    );
+    assert_eq!(s.eval("__ev[__ev.length - 2]").await["data"], json!({ "visibility": "hidden" }));
     assert_eq!(
         s.eval("[document.querySelectorAll('iframe').length, document.querySelectorAll('[data-twt-widget]').length, __widgetStyles(), TWTChatWidget.get('state').visibility]")
             .await,
@@ -275,39 +224,25 @@ async fn events_bootstrap_failed_hides_cleans_up_then_dispatches() {
     s.wait_js("window.__n('runtime_activated') === 2").await;
     assert_eq!(s.surfaces().await.len(), 3);
     // A payload with its own mode is passed on as it is.
-    emit(
-        &s,
-        "bootstrap_failed",
-        json!({ "reason": "login_failed", "source": "login", "mode": "embedded" }),
-    )
-    .await;
+    emit(&s, "bootstrap_failed", json!({ "reason": "login_failed", "source": "login", "mode": "embedded" }))
+        .await;
     s.wait_js("window.__n('bootstrap_failed') === 2").await;
     assert_eq!(
         recorded(&s, "bootstrap_failed").await[1]["data"],
         json!({ "reason": "login_failed", "source": "login", "mode": "embedded" })
     );
-    assert_eq!(
-        s.eval("document.querySelectorAll('iframe').length").await,
-        json!(0)
-    );
+    assert_eq!(s.eval("document.querySelectorAll('iframe').length").await, json!(0));
     s.assert_clean_console().await;
 }
 
 #[tokio::test]
 async fn events_destroyed_fires_once_without_payload() {
     let (_fx, s) = ready("").await;
-    s.exec(
-        "TWTChatWidget.call('destroy'); TWTChatWidget.call('destroy');",
-        vec![],
-    )
-    .await;
+    s.exec("TWTChatWidget.call('destroy'); TWTChatWidget.call('destroy');", vec![]).await;
     let e = recorded(&s, "destroyed").await;
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0]["none"], json!(true));
-    assert_eq!(
-        s.eval("document.querySelectorAll('iframe').length").await,
-        json!(0)
-    );
+    assert_eq!(s.eval("document.querySelectorAll('iframe').length").await, json!(0));
     s.assert_clean_console().await;
 }
 
@@ -392,21 +327,16 @@ return [thrown, T.get("state").visibility, __runs.before, __runs.after];"#,
     s.wait_js("__runs.unread === 4").await;
     assert_eq!(s.eval("TWTChatWidget.get('unread_count')").await, json!(4));
     let errors = s.console_level("error").await;
-    assert!(
-        errors.len() == 2 && errors[1].message.contains("unread boom"),
-        "{errors:?}"
-    );
+    assert!(errors.len() == 2 && errors[1].message.contains("unread boom"), "{errors:?}");
 
     // The SDK keeps working: methods, the bridge, the recorder's handlers.
-    s.exec("TWTChatWidget.call('set_theme', 'dark'); TWTChatWidget.call('minimize');", vec![])
-        .await;
-    s.wait_js_in("panel", "TWTDevRuntime.state.theme === 'dark' && TWTDevRuntime.state.visibility === 'minimized'")
-        .await;
-    assert_eq!(
-        s.eval("[__runs.before, __runs.after, __n('visibility_changed')]")
-            .await,
-        json!([2, 2, 2])
-    );
+    s.exec("TWTChatWidget.call('set_theme', 'dark'); TWTChatWidget.call('minimize');", vec![]).await;
+    s.wait_js_in(
+        "panel",
+        "TWTDevRuntime.state.theme === 'dark' && TWTDevRuntime.state.visibility === 'minimized'",
+    )
+    .await;
+    assert_eq!(s.eval("[__runs.before, __runs.after, __n('visibility_changed')]").await, json!([2, 2, 2]));
     // No exception escaped to the page.
     assert!(s.console_level("uncaught").await.is_empty());
 }
@@ -424,8 +354,5 @@ async fn events_throwing_queued_initialized_handler_does_not_stop_init() {
     assert_eq!(s.surfaces().await.len(), 3);
     assert_eq!(s.eval("window.__n('initialized')").await, json!(1));
     let errors = s.console_level("error").await;
-    assert!(
-        errors.len() == 1 && errors[0].message.contains("early boom"),
-        "{errors:?}"
-    );
+    assert!(errors.len() == 1 && errors[0].message.contains("early boom"), "{errors:?}");
 }

@@ -54,8 +54,7 @@ async fn getters_sdk_info_reports_versions_and_modes() {
         "the snippet's ?version= is the manifest's snippet_version"
     );
     assert_eq!(
-        s.eval("TWTChatWidget.get('sdk_info').scriptTagVersion === TWTChatWidget.scriptTagVersion()")
-            .await,
+        s.eval("TWTChatWidget.get('sdk_info').scriptTagVersion === TWTChatWidget.scriptTagVersion()").await,
         json!(true)
     );
     s.assert_clean_console().await;
@@ -65,24 +64,14 @@ async fn getters_sdk_info_reports_versions_and_modes() {
 async fn getters_unread_count_is_zero_until_the_runtime_reports_one() {
     let (_fx, s) = ready("").await;
     assert_eq!(s.eval("TWTChatWidget.get('unread_count')").await, json!(0));
-    s.exec_in(
-        "panel",
-        "TWTDevRuntime.emit('unread_count_changed', { count: 3 });",
-        vec![],
-    )
-    .await;
+    s.exec_in("panel", "TWTDevRuntime.emit('unread_count_changed', { count: 3 });", vec![]).await;
     s.wait_js("TWTChatWidget.get('unread_count') === 3").await;
     assert_eq!(
         s.eval("__ev.filter(function (e) { return e.type === 'unread_count_changed'; }).map(function (e) { return e.data; })")
             .await,
         json!([{ "count": 3 }])
     );
-    s.exec_in(
-        "panel",
-        "TWTDevRuntime.emit('unread_count_changed', { count: 0 });",
-        vec![],
-    )
-    .await;
+    s.exec_in("panel", "TWTDevRuntime.emit('unread_count_changed', { count: 0 });", vec![]).await;
     s.wait_js("window.__n('unread_count_changed') === 2").await;
     assert_eq!(s.eval("TWTChatWidget.get('unread_count')").await, json!(0));
     s.assert_clean_console().await;

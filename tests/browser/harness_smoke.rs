@@ -12,10 +12,7 @@ use sha2::Digest as _;
 use crate::support::{json, Fixture, Page, Route, Server, Session};
 
 fn sri_sha384(bytes: &[u8]) -> String {
-    format!(
-        "sha384-{}",
-        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
-    )
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes)))
 }
 
 #[tokio::test]
@@ -63,17 +60,11 @@ frame.addEventListener("load", function () {{
     s.open(&url).await;
     let reply = s.wait_js("window.__reply").await;
     assert_eq!(reply["origin"], json!(runtime.origin()));
-    assert_eq!(
-        reply["data"],
-        json!({ "pong": { "ping": 1 }, "from": runtime.origin() })
-    );
+    assert_eq!(reply["data"], json!({ "pong": { "ping": 1 }, "from": runtime.origin() }));
 
     // Into the runtime frame and back.
     assert_eq!(s.surfaces().await, vec!["smoke".to_string()]);
-    assert_eq!(
-        s.eval_in("smoke", "location.origin").await,
-        json!(runtime.origin())
-    );
+    assert_eq!(s.eval_in("smoke", "location.origin").await, json!(runtime.origin()));
     assert_eq!(s.eval_in("smoke", "window.__pings").await, json!(1));
     s.exec_in(
         "smoke",
@@ -87,10 +78,7 @@ frame.addEventListener("load", function () {{
     // The request log: the frame was requested once, with an origin-only Referer.
     let child_requests = runtime.requests_for("/child.html");
     assert_eq!(child_requests.len(), 1, "{child_requests:?}");
-    assert_eq!(
-        child_requests[0].header("referer"),
-        Some(format!("{}/", site.origin()).as_str())
-    );
+    assert_eq!(child_requests[0].header("referer"), Some(format!("{}/", site.origin()).as_str()));
     s.assert_clean_console().await;
 }
 
@@ -105,16 +93,10 @@ async fn harness_smoke_sri_needs_cors_and_catches_a_tampered_file() {
     let (status, headers, body) = cdn.fetch("/lib.js");
     assert_eq!((status, body.as_slice()), (200, &lib[..]));
     assert!(
-        headers.contains(&(
-            "content-type".into(),
-            "text/javascript; charset=utf-8".into()
-        )),
+        headers.contains(&("content-type".into(), "text/javascript; charset=utf-8".into())),
         "{headers:?}"
     );
-    assert!(
-        headers.contains(&("access-control-allow-origin".into(), "*".into())),
-        "{headers:?}"
-    );
+    assert!(headers.contains(&("access-control-allow-origin".into(), "*".into())), "{headers:?}");
 
     let html = Page::new()
         .without_snippet()
@@ -136,16 +118,9 @@ async fn harness_smoke_sri_needs_cors_and_catches_a_tampered_file() {
     s.open(&url).await;
     assert_eq!(s.eval("window.__lib === undefined").await, json!(true));
     let failed = s.console_level("resource").await;
-    assert!(
-        failed.iter().any(|e| e.message.contains("/lib.js")),
-        "{failed:?}"
-    );
+    assert!(failed.iter().any(|e| e.message.contains("/lib.js")), "{failed:?}");
     let log = s.browser_log().await;
-    assert!(
-        log.iter()
-            .any(|e| e.level == "SEVERE" && e.message.contains("integrity")),
-        "{log:#?}"
-    );
+    assert!(log.iter().any(|e| e.level == "SEVERE" && e.message.contains("integrity")), "{log:#?}");
 
     // The right bytes but no CORS header: a cross-origin SRI check fails too.
     cdn.remove_route("/lib.js");
@@ -158,23 +133,16 @@ async fn harness_smoke_sri_needs_cors_and_catches_a_tampered_file() {
 #[tokio::test]
 async fn harness_smoke_csp_header_and_console_recorder() {
     let site = Server::start("site");
-    let page = Page::new()
-        .without_snippet()
-        .csp("script-src 'nonce-n0nce'")
-        .nonce("n0nce")
-        .body(
-            r#"<script nonce="n0nce">
+    let page = Page::new().without_snippet().csp("script-src 'nonce-n0nce'").nonce("n0nce").body(
+        r#"<script nonce="n0nce">
 console.error("smoke error", { a: 1 });
 console.warn("smoke warn");
 Promise.reject(new Error("nope"));
 setTimeout(function () { throw new Error("later"); }, 0);
 </script>
 <script>window.__inline = 1;</script>"#,
-        );
-    let route = page
-        .headers
-        .iter()
-        .fold(Route::html(page.render("")), |r, (k, v)| r.header(k, v));
+    );
+    let route = page.headers.iter().fold(Route::html(page.render("")), |r, (k, v)| r.header(k, v));
     site.route("/csp.html", route);
 
     let s = Session::start().await;
@@ -182,49 +150,27 @@ setTimeout(function () { throw new Error("later"); }, 0);
     s.wait_js("window.__log.length >= 5").await;
     let levels: Vec<String> = s.console().await.into_iter().map(|e| e.level).collect();
     for level in ["error", "warn", "unhandledrejection", "uncaught", "csp"] {
-        assert!(
-            levels.iter().any(|l| l == level),
-            "no {level} entry in {levels:?}"
-        );
+        assert!(levels.iter().any(|l| l == level), "no {level} entry in {levels:?}");
     }
-    assert_eq!(
-        s.console_level("error").await[0].message,
-        r#"smoke error {"a":1}"#
-    );
-    assert!(s.console_level("csp").await[0]
-        .message
-        .starts_with("script-src-elem blocked inline"));
+    assert_eq!(s.console_level("error").await[0].message, r#"smoke error {"a":1}"#);
+    assert!(s.console_level("csp").await[0].message.starts_with("script-src-elem blocked inline"));
     assert_eq!(s.eval("window.__inline === undefined").await, json!(true));
 
     // eval / try_eval / eval_async / exec_async.
-    let err = s
-        .try_eval("(function () { throw new TypeError('bad thing'); })()")
-        .await
-        .unwrap_err();
+    let err = s.try_eval("(function () { throw new TypeError('bad thing'); })()").await.unwrap_err();
     assert!(err.contains("TypeError: bad thing"), "{err}");
+    assert_eq!(s.eval("[1, 'a', null, { b: true }];").await, json!([1, "a", null, { "b": true }]));
     assert_eq!(
-        s.eval("[1, 'a', null, { b: true }];").await,
-        json!([1, "a", null, { "b": true }])
-    );
-    assert_eq!(
-        s.eval_async("new Promise(function (r) { setTimeout(function () { r(42); }, 20); })")
-            .await,
+        s.eval_async("new Promise(function (r) { setTimeout(function () { r(42); }, 20); })").await,
         json!(42)
     );
-    let rejected = s
-        .try_eval_async("Promise.reject(new Error('no'))")
-        .await
-        .unwrap_err();
+    let rejected = s.try_eval_async("Promise.reject(new Error('no'))").await.unwrap_err();
     assert!(rejected.contains("Error: no"), "{rejected}");
     let v = s
         .exec_async("var done = arguments[arguments.length - 1]; setTimeout(function () { done(arguments.length); }, 10);", vec![])
         .await;
     assert_eq!(v, json!(0));
-    s.assert_js_stays(
-        "document.title === 'twt test page'",
-        Duration::from_millis(200),
-    )
-    .await;
+    s.assert_js_stays("document.title === 'twt test page'", Duration::from_millis(200)).await;
 }
 
 #[tokio::test]
@@ -241,8 +187,7 @@ async fn harness_smoke_held_script_arrives_after_the_page_is_interactive() {
     let s = Session::start().await;
     s.open_interactive(&url).await;
     assert_eq!(
-        s.eval("window.__slow === undefined && document.readyState !== 'complete'")
-            .await,
+        s.eval("window.__slow === undefined && document.readyState !== 'complete'").await,
         json!(true)
     );
     gate.open();
@@ -255,44 +200,27 @@ async fn harness_smoke_held_script_arrives_after_the_page_is_interactive() {
 async fn harness_smoke_fixture_serves_a_real_build() {
     let fx = Fixture::build("appid = \"harness\"\n");
     assert_eq!(fx.customers()[0].appid, "harness");
-    assert!(
-        fx.snippet().contains(&fx.bundle_integrity()),
-        "{}",
-        fx.snippet()
-    );
+    assert!(fx.snippet().contains(&fx.bundle_integrity()), "{}", fx.snippet());
 
     // bundle.url is served by the --cdn-base server, with the file's bytes, as JS, with CORS.
     let url = fx.bundle_url();
-    let path = url
-        .strip_prefix(fx.cdn_base())
-        .unwrap_or_else(|| panic!("{url} not under {}", fx.cdn_base()));
+    let path = url.strip_prefix(fx.cdn_base()).unwrap_or_else(|| panic!("{url} not under {}", fx.cdn_base()));
     let (status, headers, body) = fx.cdn_server().fetch(path);
     assert_eq!(status, 200, "{url}");
     assert_eq!(body, fx.bundle_bytes());
     assert!(
-        headers.contains(&(
-            "content-type".into(),
-            "text/javascript; charset=utf-8".into()
-        )),
+        headers.contains(&("content-type".into(), "text/javascript; charset=utf-8".into())),
         "{headers:?}"
     );
-    assert!(
-        headers.contains(&("access-control-allow-origin".into(), "*".into())),
-        "{headers:?}"
-    );
+    assert!(headers.contains(&("access-control-allow-origin".into(), "*".into())), "{headers:?}");
     assert_eq!(fx.runtime.fetch("/panel.html").0, 200);
 
     let s = fx.session().await;
     s.open(&fx.page("", "")).await;
-    s.wait_js("typeof window.TWTChatWidget.get === 'function'")
-        .await;
+    s.wait_js("typeof window.TWTChatWidget.get === 'function'").await;
     // Our own fetch above, then the browser's.
     assert_eq!(fx.cdn_server().requests_for(&fx.bundle_path()).len(), 2);
-    s.wait_js_in("panel", "window.TWTDevRuntime && location.origin")
-        .await;
-    assert_eq!(
-        s.eval_in("panel", "location.origin").await,
-        json!(fx.runtime_origin())
-    );
+    s.wait_js_in("panel", "window.TWTDevRuntime && location.origin").await;
+    assert_eq!(s.eval_in("panel", "location.origin").await, json!(fx.runtime_origin()));
     assert_eq!(s.eval("location.origin").await, json!(fx.site_origin()));
 }

@@ -53,9 +53,7 @@ async fn language_config_value_is_the_runtime_locale() {
         .config("appid = \"acme-tw\"\nlanguage = \"zh-tw\"\n")
         .build();
     // The browser prefers another supported language: the configured one must still win.
-    let s = fx
-        .session_with(SessionOptions::default().lang("fr-FR,fr"))
-        .await;
+    let s = fx.session_with(SessionOptions::default().lang("fr-FR,fr")).await;
     for (appid, locale) in [("acme-de", "de"), ("acme-tw", "zh-tw")] {
         let url = fx.page_with(Page::new().appid(appid).head(&recorder_head()));
         open_ready(&s, &url).await;
@@ -67,11 +65,7 @@ async fn language_config_value_is_the_runtime_locale() {
         );
     }
     assert_eq!(
-        s.eval_in(
-            "card",
-            "document.getElementById('card-open').textContent"
-        )
-        .await,
+        s.eval_in("card", "document.getElementById('card-open').textContent").await,
         json!("聯絡我們")
     );
     s.assert_clean_console().await;
@@ -85,9 +79,7 @@ async fn language_non_canonical_config_warns_at_build_and_still_works() {
         "a non-canonical language is a validator warning: {}",
         fx.build_stderr()
     );
-    let s = fx
-        .session_with(SessionOptions::default().lang("de-DE,de"))
-        .await;
+    let s = fx.session_with(SessionOptions::default().lang("de-DE,de")).await;
     open_ready(&s, &recorded_page(&fx, "")).await;
     assert_eq!(panel_locale(&s).await, rendered("en"));
     s.assert_clean_console().await;
@@ -98,23 +90,14 @@ async fn language_sdk_normalises_window_twt_language_with_the_injected_table() {
     let fx = Fixture::build("appid = \"acme\"\n");
     let s = fx.session().await;
     // window.__twt written by hand (not by the build): core.js normalises it itself.
-    for (given, locale) in [
-        ("zh-Hant-HK", "zh-tw"),
-        ("PT_br", "pt"),
-        ("zh-Hans", "zh-cn"),
-        (" RU ", "ru"),
-    ] {
+    for (given, locale) in [("zh-Hant-HK", "zh-tw"), ("PT_br", "pt"), ("zh-Hans", "zh-cn"), (" RU ", "ru")] {
         let head = format!(
             r#"<script>window.__twt = {{ appid: "acme", language: {given:?} }};</script>
 <script async src="{src}"></script>"#,
             src = fx.bundle_url()
         );
         s.open(&plain_page(&fx, &head, "")).await;
-        s.wait_js_in(
-            "panel",
-            "window.TWTDevRuntime && TWTDevRuntime.state.appid === 'acme'",
-        )
-        .await;
+        s.wait_js_in("panel", "window.TWTDevRuntime && TWTDevRuntime.state.appid === 'acme'").await;
         assert_eq!(panel_locale(&s).await, rendered(locale), "language {given:?}");
     }
     s.assert_clean_console().await;
@@ -127,12 +110,10 @@ async fn language_set_language_normalises_regional_spellings() {
     open_ready(&s, &recorded_page(&fx, "")).await;
     assert_eq!(panel_locale(&s).await, rendered("en"));
 
-    s.exec("TWTChatWidget.setLanguage('zh-Hant-HK');", vec![])
-        .await;
+    s.exec("TWTChatWidget.setLanguage('zh-Hant-HK');", vec![]).await;
     wait_all_frames(&s, "zh-tw").await;
 
-    s.exec("TWTChatWidget.call('set_language', 'pt_BR');", vec![])
-        .await;
+    s.exec("TWTChatWidget.call('set_language', 'pt_BR');", vec![]).await;
     wait_all_frames(&s, "pt").await;
 
     // What reached the panel: normalised locales only.
@@ -161,14 +142,8 @@ async fn language_unsupported_set_language_warns_and_keeps_the_locale() {
         .await;
     assert_eq!(threw, json!(false));
     let warns = s.console_level("warn").await;
-    assert!(
-        warns.iter().any(|w| w.message.contains("\"xx\"")),
-        "{warns:?}"
-    );
-    assert!(
-        warns.iter().any(|w| w.message.contains("klingon-KL")),
-        "{warns:?}"
-    );
+    assert!(warns.iter().any(|w| w.message.contains("\"xx\"")), "{warns:?}");
+    assert!(warns.iter().any(|w| w.message.contains("klingon-KL")), "{warns:?}");
     // A supported value afterwards arrives alone: the unsupported ones were never sent.
     s.exec("TWTChatWidget.setLanguage('ko');", vec![]).await;
     wait_all_frames(&s, "ko").await;
@@ -186,34 +161,23 @@ async fn language_unsupported_set_language_warns_and_keeps_the_locale() {
 #[tokio::test]
 async fn language_unsupported_config_warns_and_falls_back_to_the_browser() {
     let fx = Fixture::build("appid = \"acme\"\n");
-    let s = fx
-        .session_with(SessionOptions::default().lang("ko-KR,ko"))
-        .await;
+    let s = fx.session_with(SessionOptions::default().lang("ko-KR,ko")).await;
     let head = format!(
         r#"<script>window.__twt = {{ appid: "acme", language: "xx-YY" }};</script>
 <script async src="{src}"></script>"#,
         src = fx.bundle_url()
     );
     s.open(&plain_page(&fx, &head, "")).await;
-    s.wait_js_in(
-        "panel",
-        "window.TWTDevRuntime && TWTDevRuntime.state.appid === 'acme'",
-    )
-    .await;
+    s.wait_js_in("panel", "window.TWTDevRuntime && TWTDevRuntime.state.appid === 'acme'").await;
     assert_eq!(panel_locale(&s).await, rendered("ko"));
     let warns = s.console_level("warn").await;
-    assert!(
-        warns.len() == 1 && warns[0].message.contains("xx-YY"),
-        "{warns:?}"
-    );
+    assert!(warns.len() == 1 && warns[0].message.contains("xx-YY"), "{warns:?}");
 }
 
 /// Opens the recorded page in a browser whose languages are `lang`; the panel's locale.
 async fn browser_language_case(lang: &str, expected: &str) {
     let fx = Fixture::build("appid = \"acme\"\n");
-    let s = fx
-        .session_with(SessionOptions::default().lang(lang))
-        .await;
+    let s = fx.session_with(SessionOptions::default().lang(lang)).await;
     open_ready(&s, &recorded_page(&fx, "")).await;
     let languages = s.eval("navigator.languages").await;
     assert_eq!(
@@ -240,17 +204,11 @@ async fn language_from_navigator_languages_first_supported_entry() {
 #[tokio::test]
 async fn language_unsupported_browser_languages_fall_back_to_en() {
     let fx = Fixture::build("appid = \"acme\"\n");
-    let s = fx
-        .session_with(SessionOptions::default().lang("sw-KE,sw,am"))
-        .await;
+    let s = fx.session_with(SessionOptions::default().lang("sw-KE,sw,am")).await;
     open_ready(&s, &recorded_page(&fx, "")).await;
     let languages = s.eval("[].concat(navigator.languages, navigator.language)").await;
     assert!(
-        languages
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|l| !l.as_str().unwrap().to_lowercase().starts_with("en")),
+        languages.as_array().unwrap().iter().all(|l| !l.as_str().unwrap().to_lowercase().starts_with("en")),
         "precondition: no English in {languages}"
     );
     assert_eq!(panel_locale(&s).await, rendered("en"), "{languages}");
@@ -262,21 +220,12 @@ async fn language_copy_changes_in_every_frame() {
     let fx = Fixture::build("appid = \"acme\"\n");
     let s = fx.session().await;
     open_ready(&s, &recorded_page(&fx, "")).await;
-    let before = s
-        .eval_in(
-            "launcher",
-            "document.getElementById('open').getAttribute('aria-label')",
-        )
-        .await;
+    let before = s.eval_in("launcher", "document.getElementById('open').getAttribute('aria-label')").await;
     assert_eq!(before, json!("Chat with us"));
     s.exec("TWTChatWidget.setLanguage('ru');", vec![]).await;
     wait_all_frames(&s, "ru").await;
     assert_eq!(
-        s.eval_in(
-            "launcher",
-            "document.getElementById('open').getAttribute('aria-label')"
-        )
-        .await,
+        s.eval_in("launcher", "document.getElementById('open').getAttribute('aria-label')").await,
         json!("Напишите нам")
     );
     assert_eq!(
@@ -289,8 +238,7 @@ async fn language_copy_changes_in_every_frame() {
     );
     // Later (re)loads of a frame get the current locale in `init`: the login reload, here.
     s.exec("TWTChatWidget.login('s', 'sig', 'r');", vec![]).await;
-    s.wait_js_in("panel", "TWTDevRuntime.state.user && TWTDevRuntime.state.user.sbs === 's'")
-        .await;
+    s.wait_js_in("panel", "TWTDevRuntime.state.user && TWTDevRuntime.state.user.sbs === 's'").await;
     assert_eq!(panel_locale(&s).await, rendered("ru"));
     s.assert_clean_console().await;
 }

@@ -3,16 +3,16 @@
 
 mod support;
 
-mod harness_smoke;
 mod api_support;
 mod bootstrap;
-mod events;
-mod getters;
-mod language;
-mod methods;
-mod surfaces;
 mod bridge;
 mod docs_samples;
+mod events;
+mod getters;
+mod harness_smoke;
+mod language;
 mod lifecycle;
+mod methods;
 mod scenarios;
 mod snippets;
+mod surfaces;

@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::api_support::ready;
 use crate::support::{json, Fixture, Session, Value};
 
-const SHOWN: &str = "[TWTChatWidget.get('state').visibility, __shown('launcher'), __shown('panel'), __shown('card')]";
+const SHOWN: &str =
+    "[TWTChatWidget.get('state').visibility, __shown('launcher'), __shown('panel'), __shown('card')]";
 
 async fn run(s: &Session, js: &str) {
     s.exec(js, vec![]).await;
@@ -52,10 +53,8 @@ async fn methods_visibility_methods_change_what_is_visible() {
     assert_eq!(s.eval(SHOWN).await, json!(["maximized", true, true, false]));
 
     // The frames learn every visibility.
-    s.wait_js_in("panel", "TWTDevRuntime.state.visibility === 'maximized'")
-        .await;
-    s.wait_js_in("launcher", "TWTDevRuntime.state.visibility === 'maximized'")
-        .await;
+    s.wait_js_in("panel", "TWTDevRuntime.state.visibility === 'maximized'").await;
+    s.wait_js_in("launcher", "TWTDevRuntime.state.visibility === 'maximized'").await;
     s.assert_clean_console().await;
 }
 
@@ -68,7 +67,8 @@ async fn methods_visibility_changed_fires_once_per_real_change() {
           'toggle', 'toggle', 'maximize', 'show'].forEach(function (m) { TWTChatWidget.call(m); });",
     )
     .await;
-    let expected = json!(["maximized", "minimized", "hidden", "minimized", "maximized", "minimized", "maximized"]);
+    let expected =
+        json!(["maximized", "minimized", "hidden", "minimized", "maximized", "minimized", "maximized"]);
     assert_eq!(
         s.eval("__ev.filter(function (e) { return e.type === 'visibility_changed'; }).map(function (e) { return e.data.visibility; })")
             .await,
@@ -88,11 +88,7 @@ async fn methods_visibility_changed_fires_once_per_real_change() {
         .await,
         expected
     );
-    s.assert_js_stays(
-        "window.__n('visibility_changed') === 7",
-        Duration::from_millis(200),
-    )
-    .await;
+    s.assert_js_stays("window.__n('visibility_changed') === 7", Duration::from_millis(200)).await;
     s.assert_clean_console().await;
 }
 
@@ -118,16 +114,10 @@ async fn methods_login_without_signature_fields_logs_an_error_and_does_not_reloa
         )
         .await;
     assert_eq!(threw, json!(false), "login never throws");
-    let errors: Vec<String> = s
-        .console_level("error")
-        .await
-        .into_iter()
-        .map(|e| e.message)
-        .collect();
+    let errors: Vec<String> = s.console_level("error").await.into_iter().map(|e| e.message).collect();
     assert_eq!(errors.len(), 4, "{errors:?}");
     let names = |m: &str, field: &str| {
-        m.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .any(|w| w == field)
+        m.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).any(|w| w == field)
     };
     let expect = [
         (vec!["sbs_mm", "ranstr"], vec!["sbs"]),
@@ -143,13 +133,8 @@ async fn methods_login_without_signature_fields_logs_an_error_and_does_not_reloa
             assert!(!names(message, f), "{message:?} should not name {f}");
         }
     }
-    s.assert_js_stays("window.__n('iframe_loaded') === 3", Duration::from_millis(300))
-        .await;
-    assert_eq!(
-        s.eval_in("panel", "[window.__mark, TWTDevRuntime.state.lastLogin]")
-            .await,
-        json!([1, null])
-    );
+    s.assert_js_stays("window.__n('iframe_loaded') === 3", Duration::from_millis(300)).await;
+    assert_eq!(s.eval_in("panel", "[window.__mark, TWTDevRuntime.state.lastLogin]").await, json!([1, null]));
     assert_eq!(fx.runtime.requests_for("/panel.html").len(), 1);
 }
 
@@ -162,19 +147,17 @@ async fn login_case(login_js: &str) {
     mark_panel(&s).await;
     s.exec_in("launcher", "window.__mark = 1;", vec![]).await;
     run(&s, login_js).await;
-    s.wait_js_in(
-        "panel",
-        "!window.__mark && window.TWTDevRuntime && TWTDevRuntime.state.user",
-    )
-    .await;
+    s.wait_js_in("panel", "!window.__mark && window.TWTDevRuntime && TWTDevRuntime.state.user").await;
     let user: Value = serde_json::from_str(USER).unwrap();
     assert_eq!(
         s.eval_in("panel", "[TWTDevRuntime.state.user, TWTDevRuntime.state.lastLogin, document.getElementById('status-user').textContent]")
             .await,
         json!([user, user, "John Smith"])
     );
-    s.wait_js("window.__n('iframe_loaded', 'surface', 'panel') === 2 && window.__n('runtime_activated') === 2")
-        .await;
+    s.wait_js(
+        "window.__n('iframe_loaded', 'surface', 'panel') === 2 && window.__n('runtime_activated') === 2",
+    )
+    .await;
     assert_eq!(
         s.eval("[__n('iframe_loaded', 'surface', 'launcher'), __n('iframe_loaded', 'surface', 'card')]")
             .await,
@@ -202,11 +185,7 @@ async fn login_case(login_js: &str) {
             }
         }
     }
-    assert!(fx
-        .runtime
-        .requests()
-        .iter()
-        .all(|r| r.query().is_none()), "{:?}", fx.runtime.requests());
+    assert!(fx.runtime.requests().iter().all(|r| r.query().is_none()), "{:?}", fx.runtime.requests());
     s.assert_clean_console().await;
 }
 
@@ -229,22 +208,18 @@ async fn methods_set_language_reaches_the_runtime() {
     let (_fx, s) = ready("").await;
     run(&s, "TWTChatWidget.call('set_language', 'fr');").await;
     for surface in ["panel", "launcher", "card"] {
-        s.wait_js_in(surface, "TWTDevRuntime.state.locale === 'fr'")
-            .await;
+        s.wait_js_in(surface, "TWTDevRuntime.state.locale === 'fr'").await;
     }
     assert_eq!(
-        s.eval_in("panel", "document.getElementById('greeting').textContent")
-            .await,
+        s.eval_in("panel", "document.getElementById('greeting').textContent").await,
         json!("Bonjour ! Comment pouvons-nous vous aider ?")
     );
     run(&s, "TWTChatWidget.setLanguage('de');").await;
     for surface in ["panel", "launcher", "card"] {
-        s.wait_js_in(surface, "TWTDevRuntime.state.locale === 'de'")
-            .await;
+        s.wait_js_in(surface, "TWTDevRuntime.state.locale === 'de'").await;
     }
     assert_eq!(
-        s.eval_in("panel", "document.getElementById('greeting').textContent")
-            .await,
+        s.eval_in("panel", "document.getElementById('greeting').textContent").await,
         json!("Hallo! Wie können wir Ihnen helfen?")
     );
     s.assert_clean_console().await;
@@ -253,15 +228,12 @@ async fn methods_set_language_reaches_the_runtime() {
 #[tokio::test]
 async fn methods_rejected_set_language_leaves_the_panel_copy_unchanged() {
     let (_fx, s) = ready("").await;
-    s.exec_in(
-        "panel",
-        "TWTDevRuntime.rejectNext('set_language', 'not in this session');",
-        vec![],
+    s.exec_in("panel", "TWTDevRuntime.rejectNext('set_language', 'not in this session');", vec![]).await;
+    run(&s, "TWTChatWidget.setLanguage('fr');").await;
+    s.wait_js(
+        "__log.some(function (e) { return e.level === 'warn' && /rejected set_language/.test(e.message); })",
     )
     .await;
-    run(&s, "TWTChatWidget.setLanguage('fr');").await;
-    s.wait_js("__log.some(function (e) { return e.level === 'warn' && /rejected set_language/.test(e.message); })")
-        .await;
     let warns = s.console_level("warn").await;
     assert_eq!(warns.len(), 1, "{warns:?}");
     assert!(warns[0].message.contains("not in this session"), "{warns:?}");
@@ -286,10 +258,12 @@ async fn methods_rejected_set_language_leaves_the_panel_copy_unchanged() {
     }
     // Not armed any more: the same call now switches (the check above could fail).
     run(&s, "TWTChatWidget.setLanguage('fr');").await;
-    s.wait_js_in("panel", "document.getElementById('greeting').textContent === 'Bonjour ! Comment pouvons-nous vous aider ?'")
-        .await;
-    s.wait_js_in("launcher", "TWTDevRuntime.state.locale === 'fr'")
-        .await;
+    s.wait_js_in(
+        "panel",
+        "document.getElementById('greeting').textContent === 'Bonjour ! Comment pouvons-nous vous aider ?'",
+    )
+    .await;
+    s.wait_js_in("launcher", "TWTDevRuntime.state.locale === 'fr'").await;
 }
 
 /// `[theme, themeSetting, <html data-theme>]` of every frame.
@@ -299,14 +273,12 @@ async fn wait_frames_theme(s: &Session, theme: &str, setting: &str) {
     for surface in ["panel", "launcher", "card"] {
         s.wait_js_in(
             surface,
-            &format!("TWTDevRuntime.state.theme === '{theme}' && TWTDevRuntime.state.themeSetting === '{setting}'"),
+            &format!(
+                "TWTDevRuntime.state.theme === '{theme}' && TWTDevRuntime.state.themeSetting === '{setting}'"
+            ),
         )
         .await;
-        assert_eq!(
-            s.eval_in(surface, FRAME_THEME).await,
-            json!([theme, setting, theme]),
-            "{surface}"
-        );
+        assert_eq!(s.eval_in(surface, FRAME_THEME).await, json!([theme, setting, theme]), "{surface}");
     }
 }
 
@@ -343,14 +315,9 @@ async fn methods_set_theme_system_follows_prefers_color_scheme_live() {
     wait_frames_theme(&s, "light", "light").await;
     s.prefer_color_scheme("light").await;
     s.prefer_color_scheme("dark").await;
-    s.wait_js("matchMedia('(prefers-color-scheme: dark)').matches")
-        .await;
+    s.wait_js("matchMedia('(prefers-color-scheme: dark)').matches").await;
     s.enter_surface("panel").await;
-    s.assert_js_stays(
-        "TWTDevRuntime.state.theme === 'light'",
-        Duration::from_millis(300),
-    )
-    .await;
+    s.assert_js_stays("TWTDevRuntime.state.theme === 'light'", Duration::from_millis(300)).await;
     s.leave_frame().await;
     // And `system` again picks the current preference at once.
     run(&s, "TWTChatWidget.call('set_theme', 'system');").await;

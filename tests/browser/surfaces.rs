@@ -45,20 +45,20 @@ async fn surfaces_default_frames_live_in_one_container_on_the_runtime_origin() {
     );
     for surface in ["launcher", "card", "panel"] {
         assert_eq!(
-            s.eval_in(surface, "[location.origin, TWTDevRuntime.state.surface]")
-                .await,
+            s.eval_in(surface, "[location.origin, TWTDevRuntime.state.surface]").await,
             json!([runtime, surface])
         );
     }
     // Minimized at start: the launcher shows, the panel and the card do not.
     assert_eq!(
-        s.eval("[__shown('launcher'), __shown('card'), __shown('panel')]")
-            .await,
+        s.eval("[__shown('launcher'), __shown('card'), __shown('panel')]").await,
         json!([true, false, false])
     );
     assert_eq!(
-        s.eval("document.querySelector('iframe[data-twt-widget-surface=\"launcher\"]') === __frame('launcher')")
-            .await,
+        s.eval(
+            "document.querySelector('iframe[data-twt-widget-surface=\"launcher\"]') === __frame('launcher')"
+        )
+        .await,
         json!(true)
     );
     s.assert_clean_console().await;
@@ -79,46 +79,35 @@ async fn surfaces_custom_launcher_never_creates_the_launcher_iframe() {
     .await;
     assert_eq!(s.surfaces().await, vec!["card", "panel"]);
     // The host page's own button opens the panel.
-    s.exec("document.querySelector('#open-chat').click();", vec![])
-        .await;
+    s.exec("document.querySelector('#open-chat').click();", vec![]).await;
     assert_eq!(
-        s.eval("[TWTChatWidget.get('state').visibility, __shown('panel')]")
-            .await,
+        s.eval("[TWTChatWidget.get('state').visibility, __shown('panel')]").await,
         json!(["maximized", true])
     );
     for method in ["minimize", "hide", "show", "toggle", "toggle", "maximize"] {
-        s.exec(&format!("TWTChatWidget.call('{method}');"), vec![])
-            .await;
+        s.exec(&format!("TWTChatWidget.call('{method}');"), vec![]).await;
         assert!(
-            s.eval("!document.querySelector('iframe[data-twt-widget-surface=\"launcher\"]')")
-                .await
+            s.eval("!document.querySelector('iframe[data-twt-widget-surface=\"launcher\"]')").await
                 == json!(true),
             "a launcher iframe after {method}"
         );
     }
     // Re-init after destroy: still none, and none was ever inserted.
-    s.exec("TWTChatWidget.call('destroy'); TWTChatWidget.init();", vec![])
-        .await;
+    s.exec("TWTChatWidget.call('destroy'); TWTChatWidget.init();", vec![]).await;
     s.wait_js("window.__n('runtime_activated') === 2").await;
     assert_eq!(s.surfaces().await, vec!["card", "panel"]);
     assert_eq!(
-        s.eval("window.__added.filter(function (x) { return x === 'launcher'; }).length")
-            .await,
+        s.eval("window.__added.filter(function (x) { return x === 'launcher'; }).length").await,
         json!(0)
     );
     assert!(fx.runtime.requests_for("/launcher.html").is_empty());
-    assert_eq!(
-        s.eval_in("panel", "TWTDevRuntime.state.launcher").await,
-        json!("custom")
-    );
+    assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.launcher").await, json!("custom"));
     s.assert_clean_console().await;
 }
 
 #[tokio::test]
 async fn surfaces_container_uses_the_configured_z_index() {
-    let fx = Fixture::builder("appid = \"acme\"\n")
-        .config("appid = \"acme-z\"\nzIndex = 4242\n")
-        .build();
+    let fx = Fixture::builder("appid = \"acme\"\n").config("appid = \"acme-z\"\nzIndex = 4242\n").build();
     let s = fx.session().await;
     let z = "getComputedStyle(document.querySelector('[data-twt-widget]')).zIndex";
     open_ready(&s, &fx.page_with(Page::new().appid("acme-z").head(&recorder_head()))).await;
@@ -129,8 +118,7 @@ async fn surfaces_container_uses_the_configured_z_index() {
     let n: i64 = default.as_str().unwrap().parse().unwrap();
     assert!(n >= 1_000_000, "default z-index {default}");
     assert_eq!(
-        s.eval("getComputedStyle(document.querySelector('[data-twt-widget]')).position")
-            .await,
+        s.eval("getComputedStyle(document.querySelector('[data-twt-widget]')).position").await,
         json!("fixed")
     );
     s.assert_clean_console().await;
@@ -140,21 +128,15 @@ async fn surfaces_container_uses_the_configured_z_index() {
 async fn surfaces_styles_are_injected_once() {
     let (_fx, s) = ready("").await;
     assert_eq!(s.eval("window.__widgetStyles()").await, json!(1));
-    s.exec("TWTChatWidget.init(); TWTChatWidget.init();", vec![])
-        .await;
+    s.exec("TWTChatWidget.init(); TWTChatWidget.init();", vec![]).await;
     assert_eq!(s.eval("window.__widgetStyles()").await, json!(1));
     // destroy removes it; the next instance injects one again.
     s.exec("TWTChatWidget.call('destroy');", vec![]).await;
     assert_eq!(s.eval("window.__widgetStyles()").await, json!(0));
-    s.exec("TWTChatWidget.init(); TWTChatWidget.init();", vec![])
-        .await;
+    s.exec("TWTChatWidget.init(); TWTChatWidget.init();", vec![]).await;
     s.wait_js("window.__n('runtime_activated') === 2").await;
     assert_eq!(s.eval("window.__widgetStyles()").await, json!(1));
-    assert_eq!(
-        s.eval("document.querySelectorAll('[data-twt-widget]').length")
-            .await,
-        json!(1)
-    );
+    assert_eq!(s.eval("document.querySelectorAll('[data-twt-widget]').length").await, json!(1));
     s.assert_clean_console().await;
 }
 
@@ -172,10 +154,7 @@ async fn surfaces_panel_is_full_screen_on_a_narrow_viewport() {
         "a floating panel on a wide screen: {wide}"
     );
     // Narrow (a phone): the panel covers the viewport.
-    s.client()
-        .set_window_size(375, 700)
-        .await
-        .expect("set_window_size");
+    s.client().set_window_size(375, 700).await.expect("set_window_size");
     s.wait_js("innerWidth <= 480").await;
     // (the panel's entry animation moves it by a few pixels while it runs)
     s.wait_js("__frame('panel').getAnimations().length === 0").await;
@@ -211,13 +190,8 @@ async fn surfaces_prefers_reduced_motion_removes_the_panel_animation() {
         json!({ "features": [{ "name": "prefers-reduced-motion", "value": "reduce" }] }),
     )
     .await;
-    s.wait_js("matchMedia('(prefers-reduced-motion: reduce)').matches")
-        .await;
-    s.exec(
-        "TWTChatWidget.call('minimize'); TWTChatWidget.call('maximize');",
-        vec![],
-    )
-    .await;
+    s.wait_js("matchMedia('(prefers-reduced-motion: reduce)').matches").await;
+    s.exec("TWTChatWidget.call('minimize'); TWTChatWidget.call('maximize');", vec![]).await;
     let reduced = s.eval(motion).await;
     assert_eq!(reduced["none"], json!(true), "reduced motion: {reduced}");
     s.assert_clean_console().await;
@@ -242,14 +216,10 @@ new MutationObserver(function (r) { __moves += r.length; })
     .await;
     let loaded = s.eval("window.__n('iframe_loaded')").await;
     assert_eq!(loaded, json!(3));
-    s.exec_in("panel", "TWTDevRuntime.showCard(true);", vec![])
-        .await;
+    s.exec_in("panel", "TWTDevRuntime.showCard(true);", vec![]).await;
     s.wait_js("__shown('card')").await;
-    for method in [
-        "maximize", "minimize", "hide", "show", "toggle", "toggle", "hide", "maximize",
-    ] {
-        s.exec(&format!("TWTChatWidget.call('{method}');"), vec![])
-            .await;
+    for method in ["maximize", "minimize", "hide", "show", "toggle", "toggle", "hide", "maximize"] {
+        s.exec(&format!("TWTChatWidget.call('{method}');"), vec![]).await;
     }
     s.wait_js_in("panel", "TWTDevRuntime.state.visibility === 'maximized' && TWTDevRuntime.state.received.filter(function (m) { return m.type === 'visibility'; }).length === 8")
         .await;
@@ -260,16 +230,8 @@ new MutationObserver(function (r) { __moves += r.length; })
     )
     .await;
     for surface in ["launcher", "card", "panel"] {
-        assert_eq!(
-            s.eval_in(surface, "window.__mark").await,
-            json!("kept"),
-            "{surface} was reloaded"
-        );
-        assert_eq!(
-            fx.runtime.requests_for(&format!("/{surface}.html")).len(),
-            1,
-            "{surface}"
-        );
+        assert_eq!(s.eval_in(surface, "window.__mark").await, json!("kept"), "{surface} was reloaded");
+        assert_eq!(fx.runtime.requests_for(&format!("/{surface}.html")).len(), 1, "{surface}");
     }
     s.assert_clean_console().await;
 }
@@ -279,8 +241,7 @@ async fn surfaces_card_shows_only_when_the_runtime_asks_and_minimized() {
     let (_fx, s) = ready("").await;
     let shown = "[__shown('launcher'), __shown('card'), __shown('panel')]";
     assert_eq!(s.eval(shown).await, json!([true, false, false]));
-    s.exec_in("panel", "TWTDevRuntime.showCard(true);", vec![])
-        .await;
+    s.exec_in("panel", "TWTDevRuntime.showCard(true);", vec![]).await;
     s.wait_js("__shown('card')").await;
     assert_eq!(s.eval(shown).await, json!([true, true, false]));
     s.exec("TWTChatWidget.call('maximize');", vec![]).await;
@@ -290,8 +251,7 @@ async fn surfaces_card_shows_only_when_the_runtime_asks_and_minimized() {
     s.exec("TWTChatWidget.call('show');", vec![]).await;
     assert_eq!(s.eval(shown).await, json!([true, true, false]));
     // The card's own close button hides it.
-    s.exec_in("card", "document.getElementById('card-close').click();", vec![])
-        .await;
+    s.exec_in("card", "document.getElementById('card-close').click();", vec![]).await;
     s.wait_js("!__shown('card')").await;
     assert_eq!(s.eval(shown).await, json!([true, false, false]));
     s.assert_clean_console().await;

@@ -56,8 +56,7 @@ impl Driver {
 
     /// The last lines of chromedriver's own log, for failure messages.
     pub fn log_tail(&self, lines: usize) -> String {
-        let text =
-            fs::read_to_string(self.log_dir.path().join("chromedriver.log")).unwrap_or_default();
+        let text = fs::read_to_string(self.log_dir.path().join("chromedriver.log")).unwrap_or_default();
         let all: Vec<&str> = text.lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
     }
@@ -67,10 +66,7 @@ impl Driver {
         let browser_bin = chromium_path();
         for (what, path) in [("chromedriver", &driver_bin), ("chromium", &browser_bin)] {
             if !is_executable(path) {
-                return Err(format!(
-                    "{what} not found at {}: {INSTALL_HINT}",
-                    path.display()
-                ));
+                return Err(format!("{what} not found at {}: {INSTALL_HINT}", path.display()));
             }
         }
         let log_dir = tempfile::Builder::new()
@@ -91,9 +87,7 @@ impl Driver {
                 .stderr(Stdio::null())
                 .process_group(0)
                 .spawn()
-                .map_err(|e| {
-                    format!("cannot start {}: {e}\n{INSTALL_HINT}", driver_bin.display())
-                })?;
+                .map_err(|e| format!("cannot start {}: {e}\n{INSTALL_HINT}", driver_bin.display()))?;
             let pgid = child.id() as i32;
             PGID.store(pgid, Ordering::SeqCst);
             register_exit_hook();
@@ -105,9 +99,7 @@ impl Driver {
                     last_error = format!("chromedriver exited with {status} before answering");
                     break;
                 }
-                if let Ok((200, body)) =
-                    http::request(port, "GET", "/status", None, Duration::from_secs(2))
-                {
+                if let Ok((200, body)) = http::request(port, "GET", "/status", None, Duration::from_secs(2)) {
                     if body.contains("\"ready\":true") {
                         // The child is reaped by nobody: it lives until the process exits.
                         std::mem::forget(child);
@@ -125,37 +117,26 @@ impl Driver {
             PGID.store(0, Ordering::SeqCst);
         }
         let log = fs::read_to_string(&log_path).unwrap_or_default();
-        Err(format!(
-            "{last_error}\nchromedriver log:\n{log}\n{INSTALL_HINT}"
-        ))
+        Err(format!("{last_error}\nchromedriver log:\n{log}\n{INSTALL_HINT}"))
     }
 }
 
 pub fn chromedriver_path() -> PathBuf {
-    std::env::var_os("TWT_CHROMEDRIVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| CHROMEDRIVER.into())
+    std::env::var_os("TWT_CHROMEDRIVER").map(PathBuf::from).unwrap_or_else(|| CHROMEDRIVER.into())
 }
 
 pub fn chromium_path() -> PathBuf {
-    std::env::var_os("TWT_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| CHROMIUM.into())
+    std::env::var_os("TWT_CHROMIUM").map(PathBuf::from).unwrap_or_else(|| CHROMIUM.into())
 }
 
 fn is_executable(path: &std::path::Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    fs::metadata(path).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
 /// A port that was free a moment ago on 127.0.0.1.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0")
-        .port()
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind 127.0.0.1:0").port()
 }
 
 fn kill_group(pgid: i32) {

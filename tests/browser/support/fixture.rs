@@ -87,19 +87,12 @@ impl FixtureBuilder {
 
     pub fn build(self) -> Fixture {
         // Servers first: their ports go into the build.
-        let tmp = tempfile::Builder::new()
-            .prefix("twt-browser-fixture-")
-            .tempdir()
-            .expect("temp dir");
+        let tmp = tempfile::Builder::new().prefix("twt-browser-fixture-").tempdir().expect("temp dir");
         let out = tmp.path().join("out");
         let site = Server::serve_dir("site", &out);
         let runtime = Server::serve_dir("runtime", out.join("dev-runtime"));
         let cdn = Server::serve_dir("cdn", &out);
-        let cdn_base = if self.cross_origin_cdn {
-            cdn.origin()
-        } else {
-            site.origin()
-        };
+        let cdn_base = if self.cross_origin_cdn { cdn.origin() } else { site.origin() };
 
         let mut config_paths = Vec::new();
         for (i, toml) in self.configs.iter().enumerate() {
@@ -124,9 +117,7 @@ impl FixtureBuilder {
         }
         cmd.args(&self.args);
         let shown = format!("{cmd:?}");
-        let output = cmd
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+        let output = cmd.output().unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let configs_text: String = config_paths
             .iter()
@@ -148,12 +139,8 @@ impl FixtureBuilder {
                 manifest_path.display()
             )
         });
-        let manifest: Value = serde_json::from_str(&manifest_text).unwrap_or_else(|e| {
-            panic!(
-                "{} is not JSON: {e}\n{manifest_text}",
-                manifest_path.display()
-            )
-        });
+        let manifest: Value = serde_json::from_str(&manifest_text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}\n{manifest_text}", manifest_path.display()));
 
         let customers: Vec<Customer> = manifest["customers"]
             .as_array()
@@ -162,14 +149,10 @@ impl FixtureBuilder {
             .map(|c| {
                 let snippet_path = c["snippet"]
                     .as_str()
-                    .unwrap_or_else(|| {
-                        panic!("customer without a snippet path in manifest.json: {c}")
-                    })
+                    .unwrap_or_else(|| panic!("customer without a snippet path in manifest.json: {c}"))
                     .to_string();
-                let snippet =
-                    std::fs::read_to_string(out.join(&snippet_path)).unwrap_or_else(|e| {
-                        panic!("snippet {snippet_path} listed in manifest.json: {e}")
-                    });
+                let snippet = std::fs::read_to_string(out.join(&snippet_path))
+                    .unwrap_or_else(|e| panic!("snippet {snippet_path} listed in manifest.json: {e}"));
                 let variants = c["snippets"]
                     .as_object()
                     .map(|m| {
@@ -196,10 +179,7 @@ impl FixtureBuilder {
             panic!("manifest.json lists no customer:\n{manifest_text}");
         }
         if self.dev_runtime && !out.join("dev-runtime").is_dir() {
-            panic!(
-                "twt-gen build --dev-runtime wrote no {}",
-                out.join("dev-runtime").display()
-            );
+            panic!("twt-gen build --dev-runtime wrote no {}", out.join("dev-runtime").display());
         }
 
         Fixture {
@@ -272,10 +252,7 @@ impl Fixture {
     pub fn snippet_variant(&self, name: &str) -> &str {
         let c = &self.customers[0];
         c.variants.get(name).unwrap_or_else(|| {
-            panic!(
-                "no snippet variant {name:?}: {:?}",
-                c.variants.keys().collect::<Vec<_>>()
-            )
+            panic!("no snippet variant {name:?}: {:?}", c.variants.keys().collect::<Vec<_>>())
         })
     }
 
@@ -301,26 +278,17 @@ impl Fixture {
 
     /// `bundle.path` from manifest.json (relative to the output folder).
     pub fn bundle_path(&self) -> String {
-        self.manifest["bundle"]["path"]
-            .as_str()
-            .expect("manifest bundle.path")
-            .to_string()
+        self.manifest["bundle"]["path"].as_str().expect("manifest bundle.path").to_string()
     }
 
     /// `bundle.url` from manifest.json.
     pub fn bundle_url(&self) -> String {
-        self.manifest["bundle"]["url"]
-            .as_str()
-            .expect("manifest bundle.url")
-            .to_string()
+        self.manifest["bundle"]["url"].as_str().expect("manifest bundle.url").to_string()
     }
 
     /// `bundle.integrity` from manifest.json (`sha384-...`).
     pub fn bundle_integrity(&self) -> String {
-        self.manifest["bundle"]["integrity"]
-            .as_str()
-            .expect("manifest bundle.integrity")
-            .to_string()
+        self.manifest["bundle"]["integrity"].as_str().expect("manifest bundle.integrity").to_string()
     }
 
     /// The bytes of the built bundle.
@@ -362,10 +330,7 @@ impl Fixture {
 
     /// HTML of a page with the first customer's snippet: recorder, `extra_head`, snippet, `body`.
     pub fn page_with_snippet(&self, extra_head: &str, body: &str) -> String {
-        Page::new()
-            .head(extra_head)
-            .body(body)
-            .render(self.snippet())
+        Page::new().head(extra_head).body(body).render(self.snippet())
     }
 
     /// Serves [`Fixture::page_with_snippet`] on the site origin; returns its URL.
@@ -392,11 +357,7 @@ impl Fixture {
         let html = page.render(snippet);
         let n = self.pages.fetch_add(1, Ordering::SeqCst);
         let path = format!("/__pages/{n}.html");
-        let headers: Vec<(&str, &str)> = page
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let headers: Vec<(&str, &str)> = page.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         self.site.page_with_headers(&path, &html, &headers)
     }
 }

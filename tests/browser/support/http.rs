@@ -66,18 +66,9 @@ pub fn request_full(
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let get = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let chunked =
-        get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-    if let (false, Some(len)) = (
-        chunked,
-        get("content-length").and_then(|v| v.parse::<usize>().ok()),
-    ) {
+    let get = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let chunked = get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    if let (false, Some(len)) = (chunked, get("content-length").and_then(|v| v.parse::<usize>().ok())) {
         while payload.len() < len {
             let n = stream.read(&mut buf)?;
             if n == 0 {

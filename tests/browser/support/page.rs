@@ -133,9 +133,7 @@ impl Page {
             (None, false) => snippet,
         };
         if let Some(raw) = &self.raw {
-            return raw
-                .replace("{{recorder}}", &self.recorder_tag())
-                .replace("{{snippet}}", snippet);
+            return raw.replace("{{recorder}}", &self.recorder_tag()).replace("{{snippet}}", snippet);
         }
         format!(
             "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>twt test page</title>\n\

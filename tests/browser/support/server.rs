@@ -28,12 +28,7 @@ pub struct Route {
 
 impl Route {
     pub fn new(content_type: &str, body: impl Into<Vec<u8>>) -> Route {
-        Route {
-            status: 200,
-            content_type: content_type.to_string(),
-            headers: Vec::new(),
-            body: body.into(),
-        }
+        Route { status: 200, content_type: content_type.to_string(), headers: Vec::new(), body: body.into() }
     }
 
     pub fn html(body: impl Into<String>) -> Route {
@@ -77,10 +72,7 @@ impl RequestRecord {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -97,9 +89,7 @@ impl Gate {
     fn wait(&self) {
         let (lock, cvar) = &*self.0;
         let guard = lock.lock().unwrap();
-        let _ = cvar
-            .wait_timeout_while(guard, Duration::from_secs(60), |open| !*open)
-            .unwrap();
+        let _ = cvar.wait_timeout_while(guard, Duration::from_secs(60), |open| !*open).unwrap();
     }
 }
 
@@ -147,14 +137,7 @@ impl Server {
                 })
                 .expect("spawn the server thread")
         };
-        Server {
-            name: name.to_string(),
-            port,
-            state,
-            http,
-            stop,
-            thread: Some(thread),
-        }
+        Server { name: name.to_string(), port, state, http, stop, thread: Some(thread) }
     }
 
     /// Starts a server that serves the files under `root` (which may not exist yet).
@@ -188,11 +171,7 @@ impl Server {
 
     /// Serves `route` at exactly `path` (before any file), replacing an earlier route there.
     pub fn route(&self, path: &str, route: Route) {
-        self.state
-            .routes
-            .lock()
-            .unwrap()
-            .insert(normalize(path), route);
+        self.state.routes.lock().unwrap().insert(normalize(path), route);
     }
 
     pub fn remove_route(&self, path: &str) {
@@ -223,11 +202,7 @@ impl Server {
     /// Requests for `path` wait until the returned gate is opened (60 s at most).
     pub fn hold(&self, path: &str) -> Gate {
         let gate = Gate::default();
-        self.state
-            .holds
-            .lock()
-            .unwrap()
-            .insert(normalize(path), gate.clone());
+        self.state.holds.lock().unwrap().insert(normalize(path), gate.clone());
         gate
     }
 
@@ -244,10 +219,7 @@ impl Server {
     /// The requests whose path (without query) is `path`.
     pub fn requests_for(&self, path: &str) -> Vec<RequestRecord> {
         let path = normalize(path);
-        self.requests()
-            .into_iter()
-            .filter(|r| r.path() == path)
-            .collect()
+        self.requests().into_iter().filter(|r| r.path() == path).collect()
     }
 
     /// Fetches `path` from this server with a plain blocking client: (status, headers, body).
@@ -289,12 +261,7 @@ fn handle(state: &State, request: tiny_http::Request) {
         headers: request
             .headers()
             .iter()
-            .map(|h| {
-                (
-                    h.field.as_str().as_str().to_ascii_lowercase(),
-                    h.value.as_str().to_string(),
-                )
-            })
+            .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_string()))
             .collect(),
     };
     let path = percent_decode(&normalize(&record.url));
@@ -316,11 +283,7 @@ fn handle(state: &State, request: tiny_http::Request) {
         if path == "/favicon.ico" {
             Route::new("image/x-icon", Vec::new()).status(204)
         } else {
-            Route::new(
-                "text/plain; charset=utf-8",
-                format!("404 not found: {path}\n"),
-            )
-            .status(404)
+            Route::new("text/plain; charset=utf-8", format!("404 not found: {path}\n")).status(404)
         }
     });
 
@@ -373,10 +336,7 @@ fn percent_decode(path: &str) -> String {
 
 /// Content-Type by file extension.
 pub fn content_type(path: &str) -> &'static str {
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "html" | "htm" => "text/html; charset=utf-8",

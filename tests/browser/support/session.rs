@@ -21,19 +21,13 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// default 2: this is a 2-core machine). A test holds one session; a test that opened two while
 /// others wait could deadlock, so keep it to one per test.
 static SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
-    let n = std::env::var("TWT_BROWSER_SESSIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
+    let n = std::env::var("TWT_BROWSER_SESSIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
     Arc::new(Semaphore::new(n))
 });
 
 /// How long `wait_js` and friends wait by default: `TWT_BROWSER_TIMEOUT` seconds, default 20.
 pub fn default_timeout() -> Duration {
-    let secs = std::env::var("TWT_BROWSER_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let secs = std::env::var("TWT_BROWSER_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     Duration::from_secs(secs)
 }
 
@@ -113,11 +107,7 @@ impl Session {
 
     /// Starts Chromium with options (browser language, extra flags).
     pub async fn start_with(options: SessionOptions) -> Session {
-        let permit = SLOTS
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("session semaphore");
+        let permit = SLOTS.clone().acquire_owned().await.expect("session semaphore");
         let t0 = Instant::now();
         let driver = Driver::get();
         let mut last_error = String::new();
@@ -146,11 +136,7 @@ impl Session {
                         Some(Duration::from_secs(30)),
                         Some(Duration::ZERO),
                     );
-                    session
-                        .client
-                        .update_timeouts(timeouts)
-                        .await
-                        .expect("set WebDriver timeouts");
+                    session.client.update_timeouts(timeouts).await.expect("set WebDriver timeouts");
                     return session;
                 }
                 Err(e) => {
@@ -190,18 +176,11 @@ impl Session {
     /// this lets a test act on the page before core.js arrives.
     pub async fn open_interactive(&self, url: &str) {
         *self.frame.lock().unwrap() = None;
-        self.client
-            .goto(url)
-            .await
-            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+        self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
     pub async fn current_url(&self) -> String {
-        self.client
-            .current_url()
-            .await
-            .map(|u| u.to_string())
-            .unwrap_or_else(|e| format!("<{e}>"))
+        self.client.current_url().await.map(|u| u.to_string()).unwrap_or_else(|e| format!("<{e}>"))
     }
 
     // ---- running JavaScript (in the current frame) ----
@@ -210,28 +189,19 @@ impl Session {
     pub async fn exec(&self, script: &str, args: Vec<Value>) -> Value {
         match self.try_exec(script, args).await {
             Ok(v) => v,
-            Err(e) => panic!(
-                "script failed in {}:\n{script}\n--> {e}",
-                self.where_am_i().await
-            ),
+            Err(e) => panic!("script failed in {}:\n{script}\n--> {e}", self.where_am_i().await),
         }
     }
 
     pub async fn try_exec(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
-        self.client
-            .execute(script, args)
-            .await
-            .map_err(|e| e.to_string())
+        self.client.execute(script, args).await.map_err(|e| e.to_string())
     }
 
     /// Runs an async function body; it finishes by calling `arguments[arguments.length - 1](value)`.
     pub async fn exec_async(&self, script: &str, args: Vec<Value>) -> Value {
         match self.client.execute_async(script, args).await {
             Ok(v) => v,
-            Err(e) => panic!(
-                "async script failed in {}:\n{script}\n--> {e}",
-                self.where_am_i().await
-            ),
+            Err(e) => panic!("async script failed in {}:\n{script}\n--> {e}", self.where_am_i().await),
         }
     }
 
@@ -239,10 +209,7 @@ impl Session {
     pub async fn eval(&self, expr: &str) -> Value {
         match self.try_eval(expr).await {
             Ok(v) => v,
-            Err(e) => panic!(
-                "eval failed in {}:\n  {expr}\n--> {e}",
-                self.where_am_i().await
-            ),
+            Err(e) => panic!("eval failed in {}:\n  {expr}\n--> {e}", self.where_am_i().await),
         }
     }
 
@@ -261,10 +228,7 @@ impl Session {
     pub async fn eval_async(&self, expr: &str) -> Value {
         match self.try_eval_async(expr).await {
             Ok(v) => v,
-            Err(e) => panic!(
-                "eval_async failed in {}:\n  {expr}\n--> {e}",
-                self.where_am_i().await
-            ),
+            Err(e) => panic!("eval_async failed in {}:\n  {expr}\n--> {e}", self.where_am_i().await),
         }
     }
 
@@ -277,11 +241,7 @@ impl Session {
             norm = NORMALIZE_FN,
             expr = strip_semicolon(expr)
         );
-        let out = self
-            .client
-            .execute_async(&script, vec![])
-            .await
-            .map_err(|e| e.to_string())?;
+        let out = self.client.execute_async(&script, vec![]).await.map_err(|e| e.to_string())?;
         unwrap_outcome(out)
     }
 
@@ -350,12 +310,7 @@ impl Session {
     }
 
     async fn try_console(&self) -> Result<Vec<LogEntry>, String> {
-        let v = self
-            .try_exec(
-                "return window.__log === undefined ? null : window.__log;",
-                vec![],
-            )
-            .await?;
+        let v = self.try_exec("return window.__log === undefined ? null : window.__log;", vec![]).await?;
         if v.is_null() {
             return Err(format!(
                 "no console recorder (window.__log) in {}: not a harness page, or its CSP blocked \
@@ -368,11 +323,7 @@ impl Session {
 
     /// Entries of `console()` with this level.
     pub async fn console_level(&self, level: &str) -> Vec<LogEntry> {
-        self.console()
-            .await
-            .into_iter()
-            .filter(|e| e.level == level)
-            .collect()
+        self.console().await.into_iter().filter(|e| e.level == level).collect()
     }
 
     /// Chromium's console log for all frames, since the session started (accumulated).
@@ -398,12 +349,7 @@ impl Session {
     /// Fails if the page recorder caught anything or Chromium logged a SEVERE message.
     pub async fn assert_clean_console(&self) {
         let page = self.console().await;
-        let severe: Vec<_> = self
-            .browser_log()
-            .await
-            .into_iter()
-            .filter(|e| e.level == "SEVERE")
-            .collect();
+        let severe: Vec<_> = self.browser_log().await.into_iter().filter(|e| e.level == "SEVERE").collect();
         if !page.is_empty() || !severe.is_empty() {
             panic!(
                 "expected a clean console, got\n  page recorder: {page:#?}\n  Chromium SEVERE: {severe:#?}\n  in {}",
@@ -444,19 +390,13 @@ impl Session {
 
     /// Back to the parent document.
     pub async fn leave_frame(&self) {
-        self.client
-            .enter_parent_frame()
-            .await
-            .unwrap_or_else(|e| panic!("cannot leave the frame: {e}"));
+        self.client.enter_parent_frame().await.unwrap_or_else(|e| panic!("cannot leave the frame: {e}"));
         *self.frame.lock().unwrap() = None;
     }
 
     /// The `data-twt-widget-surface` values of the iframes in the current document.
     pub async fn surfaces(&self) -> Vec<String> {
-        let v = self
-            .try_exec(LIST_SURFACES_JS, vec![])
-            .await
-            .unwrap_or(Value::Null);
+        let v = self.try_exec(LIST_SURFACES_JS, vec![]).await.unwrap_or(Value::Null);
         serde_json::from_value(v).unwrap_or_default()
     }
 
@@ -493,14 +433,9 @@ impl Session {
     pub async fn cdp(&self, command: &str, params: Value) -> Value {
         let path = format!("/session/{}/goog/cdp/execute", self.id);
         let body = json!({ "cmd": command, "params": params }).to_string();
-        let (status, text) = http::request(
-            self.driver_port,
-            "POST",
-            &path,
-            Some(&body),
-            Duration::from_secs(30),
-        )
-        .unwrap_or_else(|e| panic!("CDP {command}: {e}"));
+        let (status, text) =
+            http::request(self.driver_port, "POST", &path, Some(&body), Duration::from_secs(30))
+                .unwrap_or_else(|e| panic!("CDP {command}: {e}"));
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if status != 200 {
             panic!("CDP {command} failed ({status}): {text}");
@@ -541,10 +476,7 @@ impl Session {
     pub async fn diagnostics(&self) -> String {
         let page = match self.try_console().await {
             Ok(entries) if entries.is_empty() => "(empty)".to_string(),
-            Ok(entries) => entries
-                .iter()
-                .map(|e| format!("\n    [{}] {}", e.level, e.message))
-                .collect(),
+            Ok(entries) => entries.iter().map(|e| format!("\n    [{}] {}", e.level, e.message)).collect(),
             Err(e) => e,
         };
         let browser: String = self
@@ -559,11 +491,7 @@ impl Session {
         format!(
             "  in: {}\n  page console: {page}\n  Chromium console (last 20):{}",
             self.where_am_i().await,
-            if browser.is_empty() {
-                " (empty)".to_string()
-            } else {
-                browser
-            }
+            if browser.is_empty() { " (empty)".to_string() } else { browser }
         )
     }
 }
@@ -581,14 +509,11 @@ impl Drop for Session {
                 Some(r#"{"id":null}"#),
                 t,
             );
-            let body = r#"{"script":"return [location.href, JSON.stringify(window.__log || null)];","args":[]}"#;
-            if let Ok((_, out)) = http::request(
-                port,
-                "POST",
-                &format!("/session/{}/execute/sync", self.id),
-                Some(body),
-                t,
-            ) {
+            let body =
+                r#"{"script":"return [location.href, JSON.stringify(window.__log || null)];","args":[]}"#;
+            if let Ok((_, out)) =
+                http::request(port, "POST", &format!("/session/{}/execute/sync", self.id), Some(body), t)
+            {
                 eprintln!("browser session at panic: {out}");
             }
         }
