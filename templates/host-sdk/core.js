@@ -4,42 +4,40 @@
 //     localeAliases,bootTimeoutMs,css};  <this file>  })();
 // Plain ES2018 script. The bridge to the runtime frames is docs/bridge-protocol.md.
 
-var W = window,
-  D = document,
-  O = BUILD.runtimeOrigin,
-  CS = D.currentScript, // our own <script> tag, only available now
-  DS = (CS && CS.dataset) || {},
-  api = W.TWTChatWidget || {}, // the snippet's stub (or nothing); mutated into the API
+var RUNTIME_ORIGIN = BUILD.runtimeOrigin,
+  ownScript = document.currentScript, // our own <script> tag, only available now
+  ownScriptData = (ownScript && ownScript.dataset) || {},
+  api = window.TWTChatWidget || {}, // the snippet's stub (or nothing); mutated into the API
   // Configuration is read once: window.__twt, else the data- attributes of our script tag
   // (the CSP variant without an inline script).
-  C = Object.assign(
+  config = Object.assign(
     {},
-    W.__twt || {
-      appid: DS.appid,
-      theme: DS.theme,
-      launcher: DS.launcher,
-      zIndex: DS.zIndex,
-      language: DS.language,
-      asyncInit: DS.asyncInit != null && DS.asyncInit != "false",
+    window.__twt || {
+      appid: ownScriptData.appid,
+      theme: ownScriptData.theme,
+      launcher: ownScriptData.launcher,
+      zIndex: ownScriptData.zIndex,
+      language: ownScriptData.language,
+      asyncInit: ownScriptData.asyncInit != null && ownScriptData.asyncInit != "false",
     }
   ),
-  SV = (CS && new URL(CS.src, location.href).searchParams.get("version")) || "",
-  NONCE = (CS && CS.nonce) || (D.querySelector("script[nonce]") || {}).nonce || "",
-  UF = ["sbs", "sbs_mm", "ranstr", "name", "nickname", "email", "phone"],
+  scriptVersion = (ownScript && new URL(ownScript.src, location.href).searchParams.get("version")) || "",
+  NONCE = (ownScript && ownScript.nonce) || (document.querySelector("script[nonce]") || {}).nonce || "",
+  USER_FIELDS = ["sbs", "sbs_mm", "ranstr", "name", "nickname", "email", "phone"],
   THEMES = ["light", "dark", "system"],
-  KEY = "twt_identity_" + encodeURIComponent(C.appid),
-  H = Object.create(null), // event name -> [{f: handler, o: once}]
-  pre = [], // call()s made while no instance is live, run after the next init()
+  KEY = "twt_identity_" + encodeURIComponent(config.appid),
+  handlers = Object.create(null), // event name -> [{f: handler, o: once}]
+  pendingCalls = [], // call()s made while no instance is live, run after the next init()
   user, // business user (config or login()), handed to the runtime in `init`
-  S, // state {vis, theme, locale, unread}: set by init(), read by get()
+  state, // {vis, theme, locale, unread}: set by init(), read by get()
   live, // an instance is mounted
   waiting, // init() waits for <body>
-  box, // container element
-  css, // injected <style>
-  mq, // prefers-color-scheme media query
-  F, // frames [{s: surface, el: iframe, q: queued messages, ready}]
-  P, // the panel frame
-  T; // boot timer
+  container, // the element holding every frame
+  styleElement, // injected <style>
+  colorScheme, // matchMedia("(prefers-color-scheme: dark)"), for theme "system"
+  frames, // [{s: surface, el: iframe, q: queued messages, ready}]
+  panel, // the panel frame (also in frames)
+  bootTimer; // fails the start when the panel never sends bridge_ready
 
 var own = (o, k) => ({}).hasOwnProperty.call(o, k);
 var log = (k, m, e) => console[k]("[TWTChatWidget] " + m, e || "");
@@ -71,7 +69,7 @@ function idGet() {
     return JSON.parse(localStorage.getItem(KEY));
   } catch (e) {
     try {
-      return JSON.parse(decodeURIComponent(("; " + D.cookie).split("; " + KEY + "=")[1].split(";")[0]));
+      return JSON.parse(decodeURIComponent(("; " + document.cookie).split("; " + KEY + "=")[1].split(";")[0]));
     } catch (e) {}
   }
 }
@@ -80,7 +78,7 @@ function idSet(v) {
   try {
     v ? localStorage.setItem(KEY, s) : localStorage.removeItem(KEY);
   } catch (e) {
-    D.cookie = KEY + "=" + encodeURIComponent(s) + ";path=/;SameSite=Lax;max-age=" + (v ? 31536e3 : 0);
+    document.cookie = KEY + "=" + encodeURIComponent(s) + ";path=/;SameSite=Lax;max-age=" + (v ? 31536e3 : 0);
   }
 }
 
@@ -90,7 +88,7 @@ function mkUser(p, need) {
   var u = {},
     miss = [];
   p = p || {};
-  UF.forEach((k, i) => {
+  USER_FIELDS.forEach((k, i) => {
     if (p[k] != null && p[k] !== "") u[k] = "" + p[k];
     else if (i < 3) miss.push(k);
   });
@@ -100,20 +98,20 @@ function mkUser(p, need) {
   }
   return u;
 }
-user = mkUser(C);
+user = mkUser(config);
 
 // ---- events
 function on(ev, fn, once) {
   if (typeof fn != "function") return log("warn", "on(" + ev + "): not a function");
-  (H[ev] = H[ev] || []).push({ f: fn, o: once });
+  (handlers[ev] = handlers[ev] || []).push({ f: fn, o: once });
 }
 function off(ev, fn) {
-  H[ev] = fn ? (H[ev] || []).filter((h) => h.f !== fn) : [];
+  handlers[ev] = fn ? (handlers[ev] || []).filter((h) => h.f !== fn) : [];
 }
 // A throwing handler is reported and never stops the others or the SDK.
 function emit(ev, p) {
-  (H[ev] || []).slice().forEach((h) => {
-    var l = H[ev],
+  (handlers[ev] || []).slice().forEach((h) => {
+    var l = handlers[ev],
       i = l.indexOf(h);
     if (i < 0) return; // removed by an earlier handler
     if (h.o) l.splice(i, 1);
@@ -124,29 +122,29 @@ function emit(ev, p) {
 // ---- bridge: {twt: 1, type, data}, to the runtime origin only
 function post(f, t, d) {
   var w = f.el.contentWindow;
-  if (w) w.postMessage({ twt: 1, type: t, data: d }, O);
+  if (w) w.postMessage({ twt: 1, type: t, data: d }, RUNTIME_ORIGIN);
 }
 // Commands wait in the frame's queue until it sends bridge_ready.
 function send(f, t, d) {
   f.ready ? post(f, t, d) : f.q.push([t, d]);
 }
 function sendAll(t, d, skip) {
-  F.forEach((f) => f != skip && send(f, t, d));
+  frames.forEach((f) => f != skip && send(f, t, d));
 }
 
 // {theme: effective light|dark, themeSetting: light|dark|system}, as the frames get it
 var theme = () => ({
-  theme: S.theme != "system" ? S.theme : mq.matches ? "dark" : "light",
-  themeSetting: S.theme,
+  theme: state.theme != "system" ? state.theme : colorScheme.matches ? "dark" : "light",
+  themeSetting: state.theme,
 });
 function onScheme() {
-  if (S.theme == "system") sendAll("set_theme", theme());
+  if (state.theme == "system") sendAll("set_theme", theme());
 }
 
 function vis(v) {
-  if (S.vis == v) return; // visibility_changed only on a real change
-  S.vis = v;
-  box.setAttribute("data-twt-widget", v);
+  if (state.vis == v) return; // visibility_changed only on a real change
+  state.vis = v;
+  container.setAttribute("data-twt-widget", v);
   sendAll("visibility", { visibility: v });
   emit("visibility_changed", { visibility: v });
 }
@@ -156,8 +154,8 @@ var METHODS = {
   maximize: () => vis("maximized"),
   minimize: () => vis("minimized"),
   hide: () => vis("hidden"),
-  show: () => S.vis == "hidden" && vis("minimized"),
-  toggle: () => vis(S.vis == "maximized" ? "minimized" : "maximized"),
+  show: () => state.vis == "hidden" && vis("minimized"),
+  toggle: () => vis(state.vis == "maximized" ? "minimized" : "maximized"),
   destroy: () => {
     teardown();
     emit("destroyed");
@@ -167,18 +165,18 @@ var METHODS = {
     var u = mkUser(p, 1);
     if (u) {
       user = u;
-      load(P);
+      load(panel);
     }
   },
   // The panel answers `locale` (then the other frames follow) or `rejected`.
   set_language: (v) => {
     var l = norm(v);
-    if (l) send(P, "set_language", { locale: l });
+    if (l) send(panel, "set_language", { locale: l });
     else log("warn", "set_language: unsupported " + str(v));
   },
   set_theme: (v) => {
     if (THEMES.indexOf(v) < 0) return log("warn", "set_theme: invalid " + str(v));
-    S.theme = v;
+    state.theme = v;
     sendAll("set_theme", theme());
   },
 };
@@ -186,10 +184,10 @@ var METHODS = {
 function call(m, p) {
   if (!own(METHODS, m)) return log("warn", "call: unknown method " + str(m));
   if (!live) {
-    if (m != "destroy") pre.push([m, p]);
+    if (m != "destroy") pendingCalls.push([m, p]);
     else {
       // destroy before init completed: forget the pending init and calls
-      pre = [];
+      pendingCalls = [];
       waiting = 0;
     }
     return;
@@ -199,13 +197,13 @@ function call(m, p) {
 
 // ---- getters: get(name)
 var GETTERS = {
-  state: () => ({ visibility: S.vis }),
-  sdk_info: () => ({ version: BUILD.version, scriptTagVersion: SV, compatibilityMode: "off", transport: "mixed" }),
-  unread_count: () => S.unread,
-  theme: () => S.theme,
+  state: () => ({ visibility: state.vis }),
+  sdk_info: () => ({ version: BUILD.version, scriptTagVersion: scriptVersion, compatibilityMode: "off", transport: "mixed" }),
+  unread_count: () => state.unread,
+  theme: () => state.theme,
 };
 function get(n) {
-  if (!S) throw new Error('TWTChatWidget.get("' + n + '"): init() must complete first');
+  if (!state) throw new Error('TWTChatWidget.get("' + n + '"): init() must complete first');
   if (own(GETTERS, n)) return GETTERS[n]();
   log("warn", "get: unknown getter " + str(n));
 }
@@ -217,8 +215,8 @@ var EVENTS = {
   bridge_ready: (p, f) => {
     f.ready = 1;
     f.q.splice(0).forEach((m) => post(f, m[0], m[1]));
-    if (f != P) return 0;
-    clearTimeout(T);
+    if (f != panel) return 0;
+    clearTimeout(bootTimer);
   },
   runtime_mounted: 0,
   runtime_activated: 0,
@@ -229,7 +227,7 @@ var EVENTS = {
     if (p.bs && p.bs_mm) idSet({ bs: p.bs, bs_mm: p.bs_mm, fk_id: p.fk_id || p.fkid });
   },
   unread_count_changed: (p) => {
-    S.unread = +p.count || 0;
+    state.unread = +p.count || 0;
   },
   auth_closed: (p) => {
     if (p.clearToken) idSet();
@@ -240,11 +238,11 @@ var EVENTS = {
 // Requests from the runtime to the host.
 var CONTROLS = {
   call: (d) => /^(maximize|minimize|hide|show|toggle)$/.test(d.method) && call(d.method),
-  card: (d) => box.toggleAttribute("data-twt-card", !!d.show),
+  card: (d) => container.toggleAttribute("data-twt-card", !!d.show),
   locale: (d, f) => {
     var l = norm(d.locale);
     if (l) {
-      S.locale = l;
+      state.locale = l;
       sendAll("set_language", { locale: l }, f);
     }
   },
@@ -254,8 +252,8 @@ function onMessage(e) {
   var m = e.data,
     t = m && m.twt === 1 && m.type,
     p = m && m.data,
-    f = F.filter((f) => f.el.contentWindow === e.source)[0];
-  if (e.origin !== O || !f || typeof t != "string") return;
+    f = frames.filter((f) => f.el.contentWindow === e.source)[0];
+  if (e.origin !== RUNTIME_ORIGIN || !f || typeof t != "string") return;
   if (own(CONTROLS, t)) CONTROLS[t](p || {}, f);
   else if (own(EVENTS, t) && (!EVENTS[t] || EVENTS[t](p || {}, f) !== 0)) emit(t, p);
 }
@@ -270,94 +268,94 @@ function fail(p) {
 
 // ---- frames
 function frame(s) {
-  var el = D.createElement("iframe"),
+  var el = document.createElement("iframe"),
     f = { s: s, el: el, q: [] };
   el.setAttribute("data-twt-widget-surface", s);
   el.title = "Chat " + s;
   el.addEventListener("load", () => {
-    if (F.indexOf(f) < 0) return; // a frame of a destroyed instance, put back by the page
+    if (frames.indexOf(f) < 0) return; // a frame of a destroyed instance, put back by the page
     post(
       f,
       "init",
       Object.assign(theme(), {
-        appid: C.appid,
+        appid: config.appid,
         surface: s,
-        locale: S.locale,
-        visibility: S.vis,
-        launcher: C.launcher || "default",
+        locale: state.locale,
+        visibility: state.vis,
+        launcher: config.launcher || "default",
         identity: idGet() || null,
         user: user || null,
-        referer: C.referer || location.href,
-        source_title: C.source_title || D.title,
+        referer: config.referer || location.href,
+        source_title: config.source_title || document.title,
         version: BUILD.version,
-        scriptTagVersion: SV,
+        scriptTagVersion: scriptVersion,
       })
     );
     emit("iframe_loaded", { surface: s });
   });
-  F.push(f);
+  frames.push(f);
   load(f);
-  box.appendChild(el);
+  container.appendChild(el);
   return f;
 }
 // (Re)loads a frame; the panel must answer bridge_ready within bootTimeoutMs.
 function load(f) {
   f.ready = 0;
-  f.el.src = O + "/" + f.s + ".html";
+  f.el.src = RUNTIME_ORIGIN + "/" + f.s + ".html";
   if (f.s == "panel") {
-    clearTimeout(T);
-    T = setTimeout(() => fail({ reason: "timeout", source: "host-sdk" }), BUILD.bootTimeoutMs);
+    clearTimeout(bootTimer);
+    bootTimer = setTimeout(() => fail({ reason: "timeout", source: "host-sdk" }), BUILD.bootTimeoutMs);
   }
 }
 
 // ---- lifecycle
 function init() {
   if (live || waiting) return;
-  if (D.body) return start();
+  if (document.body) return start();
   waiting = 1;
-  D.addEventListener("DOMContentLoaded", () => waiting && start());
+  document.addEventListener("DOMContentLoaded", () => waiting && start());
 }
 function start() {
   waiting = 0;
-  if (!C.appid) return log("error", "appid is required");
-  var lang = C.language,
-    th = C.theme || "light";
+  if (!config.appid) return log("error", "appid is required");
+  var lang = config.language,
+    th = config.theme || "light";
   if (lang != null && !norm(lang)) log("warn", "unsupported language " + str(lang));
   if (THEMES.indexOf(th) < 0) {
     log("warn", "invalid theme " + str(th));
     th = "light";
   }
-  S = { vis: "minimized", theme: th, locale: norm(lang) || browserLocale(), unread: 0 };
+  state = { vis: "minimized", theme: th, locale: norm(lang) || browserLocale(), unread: 0 };
   live = 1;
-  F = [];
-  mq = W.matchMedia("(prefers-color-scheme: dark)");
-  mq.addListener(onScheme); // addEventListener on MediaQueryList needs Safari 14
-  W.addEventListener("message", onMessage);
-  css = D.createElement("style");
-  css.nonce = NONCE;
-  css.textContent = BUILD.css;
-  D.head.appendChild(css);
-  box = D.createElement("div");
-  box.setAttribute("data-twt-widget", S.vis);
-  if (C.zIndex != null) box.style.zIndex = C.zIndex;
-  if (C.launcher != "custom") frame("launcher");
+  frames = [];
+  colorScheme = window.matchMedia("(prefers-color-scheme: dark)");
+  colorScheme.addListener(onScheme); // addEventListener on MediaQueryList needs Safari 14
+  window.addEventListener("message", onMessage);
+  styleElement = document.createElement("style");
+  styleElement.nonce = NONCE;
+  styleElement.textContent = BUILD.css;
+  document.head.appendChild(styleElement);
+  container = document.createElement("div");
+  container.setAttribute("data-twt-widget", state.vis);
+  if (config.zIndex != null) container.style.zIndex = config.zIndex;
+  if (config.launcher != "custom") frame("launcher");
   frame("card");
-  P = frame("panel");
-  D.body.appendChild(box);
+  panel = frame("panel");
+  document.body.appendChild(container);
   emit("initialized");
-  pre.splice(0).forEach((c) => call(c[0], c[1]));
+  pendingCalls.splice(0).forEach((c) => call(c[0], c[1]));
 }
 // Removes everything the SDK added to the page; handlers registered with on() stay.
 function teardown() {
   if (!live) return;
   live = 0;
-  W.removeEventListener("message", onMessage);
-  mq.removeListener(onScheme);
-  clearTimeout(T);
-  box.remove();
-  css.remove();
-  F = [];
-  S.vis = "hidden";
+  window.removeEventListener("message", onMessage);
+  colorScheme.removeListener(onScheme);
+  clearTimeout(bootTimer);
+  container.remove();
+  styleElement.remove();
+  frames = [];
+  state.vis = "hidden";
 }
 
 // ---- the public API
@@ -372,19 +370,19 @@ var API = {
   login: function (p) {
     var a = arguments,
       o = {};
-    UF.forEach((k, i) => (o[k] = a[i]));
+    USER_FIELDS.forEach((k, i) => (o[k] = a[i]));
     call("login", p && typeof p == "object" ? p : o);
   },
   setLanguage: (l) => call("set_language", l),
-  scriptTagVersion: () => SV,
+  scriptTagVersion: () => scriptVersion,
 };
 
 if (!api.scriptTagVersion) {
   // not when core.js runs twice
   var q = api._q || [];
   delete api._q;
-  W.TWTChatWidget = Object.assign(api, API);
+  window.TWTChatWidget = Object.assign(api, API);
   // replay the stub's queue in order: [name, args]
   q.forEach((c) => safe(API[c[0]], c[1], c[0] + " failed"));
-  if (!C.asyncInit) init();
+  if (!config.asyncInit) init();
 }

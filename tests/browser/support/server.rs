@@ -1,4 +1,7 @@
-//! A loopback HTTP server for browser tests (tiny_http, one thread per request).
+//! A loopback HTTP server for browser tests: one thread and one request per connection, which
+//! is always closed after the response (`Connection: close`). Keep-alive connections shared by
+//! several of Chromium's requests once stalled resources for 20 s now and then (with
+//! tiny_http); a connection per request has no such state to get stuck in.
 //!
 //! Each server is one origin: `http://127.0.0.1:<port>`. It serves, in this order:
 //! 1. routes registered by the test (`page`, `route`, `override_file`): exact path match;
@@ -11,6 +14,8 @@
 //! releases it (`hold`). The server stops when dropped.
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -106,7 +111,7 @@ pub struct Server {
     name: String,
     port: u16,
     state: Arc<State>,
-    http: Arc<tiny_http::Server>,
+    listener: Arc<TcpListener>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -114,30 +119,31 @@ pub struct Server {
 impl Server {
     /// Starts an empty server on 127.0.0.1:<free port>. `name` appears in failure messages.
     pub fn start(name: &str) -> Server {
-        let http = Arc::new(
-            tiny_http::Server::http("127.0.0.1:0")
+        let listener = Arc::new(
+            TcpListener::bind("127.0.0.1:0")
                 .unwrap_or_else(|e| panic!("test server {name}: cannot bind 127.0.0.1:0: {e}")),
         );
-        let port = http.server_addr().to_ip().expect("an IP listener").port();
+        let port = listener.local_addr().expect("a bound address").port();
         let state = Arc::new(State::default());
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (http, state, stop) = (http.clone(), state.clone(), stop.clone());
+            let (listener, state, stop) = (listener.clone(), state.clone(), stop.clone());
             std::thread::Builder::new()
                 .name(format!("twt-http-{name}-{port}"))
-                .spawn(move || loop {
-                    match http.recv() {
-                        Ok(request) => {
-                            let state = state.clone();
-                            std::thread::spawn(move || handle(&state, request));
+                .spawn(move || {
+                    for connection in listener.incoming() {
+                        if stop.load(Ordering::SeqCst) {
+                            break;
                         }
-                        Err(_) if stop.load(Ordering::SeqCst) => break,
-                        Err(_) => continue,
+                        if let Ok(stream) = connection {
+                            let state = state.clone();
+                            std::thread::spawn(move || serve_connection(&state, stream));
+                        }
                     }
                 })
                 .expect("spawn the server thread")
         };
-        Server { name: name.to_string(), port, state, http, stop, thread: Some(thread) }
+        Server { name: name.to_string(), port, state, listener, stop, thread: Some(thread) }
     }
 
     /// Starts a server that serves the files under `root` (which may not exist yet).
@@ -236,7 +242,8 @@ impl Drop for Server {
         for gate in self.state.holds.lock().unwrap().values() {
             gate.open();
         }
-        self.http.unblock();
+        // Wake the accept loop so it sees `stop`.
+        let _ = TcpStream::connect(self.listener.local_addr().expect("a bound address"));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -254,16 +261,46 @@ fn normalize(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
 
-fn handle(state: &State, request: tiny_http::Request) {
-    let record = RequestRecord {
-        method: request.method().as_str().to_string(),
-        url: request.url().to_string(),
-        headers: request
-            .headers()
-            .iter()
-            .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_string()))
-            .collect(),
-    };
+/// Reads one request (line and headers; test pages send no bodies that matter), answers it
+/// and closes the connection.
+fn serve_connection(state: &State, stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return; // a speculative connection that never sent a request
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, url) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("/").to_string());
+    let mut headers = Vec::new();
+    let mut content_length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim_end().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.trim_end().split_once(':') {
+            let name = name.trim().to_ascii_lowercase();
+            if name == "content-length" {
+                content_length = value.trim().parse().unwrap_or(0);
+            }
+            headers.push((name, value.trim().to_string()));
+        }
+    }
+    let mut body = vec![0; content_length.min(1 << 20)];
+    let _ = reader.read_exact(&mut body);
+    let response = respond(state, RequestRecord { method, url, headers });
+    let mut stream = stream;
+    let _ = stream.write_all(&response);
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}
+
+/// Logs the request, waits at a gate if the test holds its path, and builds the response bytes.
+fn respond(state: &State, record: RequestRecord) -> Vec<u8> {
     let path = percent_decode(&normalize(&record.url));
     state.log.lock().unwrap().push(record);
 
@@ -287,22 +324,37 @@ fn handle(state: &State, request: tiny_http::Request) {
         }
     });
 
-    let mut response = tiny_http::Response::from_data(route.body)
-        .with_status_code(route.status)
-        .with_header(header("Content-Type", &route.content_type))
-        .with_header(header("Cache-Control", "no-store"));
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
+        route.status,
+        reason_phrase(route.status),
+        route.content_type,
+        route.body.len()
+    );
     if !state.no_cors.load(Ordering::SeqCst) {
-        response = response.with_header(header("Access-Control-Allow-Origin", "*"));
+        head.push_str("Access-Control-Allow-Origin: *\r\n");
     }
     for (name, value) in &route.headers {
-        response = response.with_header(header(name, value));
+        assert!(
+            !name.contains(['\r', '\n']) && !value.contains(['\r', '\n']),
+            "invalid header {name}: {value}"
+        );
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
-    let _ = request.respond(response);
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(&route.body);
+    bytes
 }
 
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .unwrap_or_else(|_| panic!("invalid header {name}: {value}"))
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        _ => "Status",
+    }
 }
 
 /// `root` + `path`, refusing `..` and anything that is not a plain file name below root.
