@@ -25,6 +25,24 @@ fn build_into(out: &Path, configs: &[&str]) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
 }
 
+/// Every file below `root`, as sorted relative paths.
+fn files_under(root: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 /// The bundle's bytes, found through the manifest.
 fn read_bundle(out: &Path, manifest: &Value) -> Vec<u8> {
     std::fs::read(out.join(manifest["bundle"]["path"].as_str().unwrap())).unwrap()
@@ -132,26 +150,10 @@ fn building_twice_gives_byte_identical_files() {
     let (a, b) = (dir.path().join("a"), dir.path().join("nested/b"));
     build_into(&a, &["tests/fixtures/valid"]);
     build_into(&b, &["tests/fixtures/valid"]);
-    let list = |root: &Path| {
-        let mut files = Vec::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    files.push((
-                        path.strip_prefix(root).unwrap().to_path_buf(),
-                        std::fs::read(&path).unwrap(),
-                    ));
-                }
-            }
-        }
-        files.sort();
-        files
+    let read_all = |root: &Path| -> Vec<(String, Vec<u8>)> {
+        files_under(root).into_iter().map(|p| (p.clone(), std::fs::read(root.join(&p)).unwrap())).collect()
     };
-    let (files_a, files_b) = (list(&a), list(&b));
+    let (files_a, files_b) = (read_all(&a), read_all(&b));
     // Per customer: two docs, two snippets, and the manual-init one for the two with asyncInit.
     assert_eq!(files_a.len(), 3 + 4 * 9 + 2, "bundle, source map, manifest and 9 customers");
     assert!(files_a == files_b, "outputs differ");
@@ -340,18 +342,7 @@ fn generate_configs(dir: &Path, count: usize) {
 fn assert_consistent(out: &Path) {
     let manifest: Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let listed = manifest["files"].as_array().unwrap();
-    let mut on_disk = 0;
-    let mut stack = vec![out.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                on_disk += 1;
-            }
-        }
-    }
+    let on_disk = files_under(out).len();
     assert_eq!(on_disk, listed.len() + 1, "exactly the listed files and the manifest");
     for file in listed {
         let bytes = std::fs::read(out.join(file["path"].as_str().unwrap())).unwrap();
