@@ -98,7 +98,8 @@ pub fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::from(exit::OK),
-        Err(Error::Invalid { .. }) => ExitCode::from(exit::DATA_ERR),
+        // Already reported, file by file.
+        Err(error @ (Error::Invalid { .. } | Error::Unreadable { .. })) => ExitCode::from(error.exit_code()),
         Err(error) => {
             let _ = writeln!(io::stderr(), "error: {error}");
             ExitCode::from(error.exit_code())
@@ -107,23 +108,24 @@ pub fn main() -> ExitCode {
 }
 
 /// Checks `paths` and reports in `format`; fails when any file is unreadable or invalid.
-fn check_and_report(paths: &[PathBuf], format: Format) -> Result<Report, Error> {
+/// A clean check prints nothing unless `always_summarise` (so `snippet` keeps stderr empty).
+fn check_and_report(paths: &[PathBuf], format: Format, always_summarise: bool) -> Result<Report, Error> {
     let report = validate::check_paths(paths)?;
     let diagnostics: Vec<_> = report.diagnostics().collect();
+    for (path, reason) in &report.unreadable {
+        let _ =
+            writeln!(io::stderr(), "error: {}", Error::Input { path: path.clone(), reason: reason.clone() });
+    }
     let summary = Summary {
         files: report.checked.len() + report.unreadable.len(),
         errors: report.error_count() + report.unreadable.len(),
         warnings: report.warning_count(),
     };
-    let quiet_success = format == Format::Human && diagnostics.is_empty() && report.unreadable.is_empty();
-    for (path, reason) in &report.unreadable {
-        let _ = writeln!(io::stderr(), "error: cannot read {path}: {reason}");
-    }
-    if !quiet_success || format != Format::Human {
+    if always_summarise || summary.errors + summary.warnings > 0 {
         ignore_closed_pipe(report::emit(&diagnostics, &summary, format))?;
     }
-    if let Some((path, reason)) = report.unreadable.first() {
-        return Err(Error::Input { path: path.clone(), reason: reason.clone() });
+    if !report.unreadable.is_empty() {
+        return Err(Error::Unreadable { files: report.unreadable.len() });
     }
     if report.error_count() > 0 {
         return Err(Error::Invalid { errors: report.error_count() });
@@ -132,15 +134,7 @@ fn check_and_report(paths: &[PathBuf], format: Format) -> Result<Report, Error> 
 }
 
 fn run_validate(paths: &[PathBuf], format: Format) -> Result<(), Error> {
-    let report = check_and_report(paths, format)?;
-    if format == Format::Human && report.warning_count() == 0 {
-        let _ = writeln!(
-            io::stderr(),
-            "{}",
-            report::human_summary(&Summary { files: report.checked.len(), errors: 0, warnings: 0 })
-        );
-    }
-    Ok(())
+    check_and_report(paths, format, true).map(drop)
 }
 
 fn run_build(
@@ -150,7 +144,7 @@ fn run_build(
     dev_runtime: bool,
     foreign: Foreign,
 ) -> Result<(), Error> {
-    let report = check_and_report(configs, Format::Human)?;
+    let report = check_and_report(configs, Format::Human, false)?;
     let customers: Vec<_> = report.configs().cloned().collect();
     let request = BuildRequest { configs: &customers, deployment, dev_runtime };
     let (files, bundle) = pipeline::build(&request, out, foreign)?;
@@ -175,7 +169,7 @@ fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Resu
             reason: "is a folder; `snippet` takes one config file (use `build` for folders)".into(),
         });
     }
-    let report = check_and_report(&[config.to_path_buf()], Format::Human)?;
+    let report = check_and_report(&[config.to_path_buf()], Format::Human, false)?;
     let customer = report.configs().next().expect("a valid report holds its config");
     if !variant.applies_to(customer) {
         let _ = writeln!(

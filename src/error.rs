@@ -9,6 +9,8 @@ pub enum Error {
     Invalid { errors: usize },
     /// An input is missing or unreadable.
     Input { path: String, reason: String },
+    /// Config files of a batch could not be read; each was already reported.
+    Unreadable { files: usize },
     /// An output cannot be written.
     Output { path: String, reason: String },
     /// A bug or a broken template shipped with twt-gen: not the user's fault.
@@ -36,7 +38,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid { .. } => exit::DATA_ERR,
-            Error::Input { .. } => exit::NO_INPUT,
+            Error::Input { .. } | Error::Unreadable { .. } => exit::NO_INPUT,
             Error::Output { .. } => exit::CANT_CREATE,
             Error::Internal(_) => exit::SOFTWARE,
         }
@@ -56,6 +58,7 @@ impl fmt::Display for Error {
                     "cannot read {path}: {reason}\n  help: check the path; a folder must hold *.toml configs"
                 )
             }
+            Error::Unreadable { files } => write!(f, "{files} config file(s) could not be read"),
             Error::Output { path, reason } => {
                 write!(f, "cannot write {path}: {reason}\n  help: choose a writable --out folder")
             }

@@ -291,12 +291,15 @@ fn valid_files_exit_zero_quietly() {
 }
 
 #[test]
-fn a_missing_file_exits_66_naming_it() {
-    twt_gen()
-        .args(["validate", "tests/fixtures/nope.toml"])
+fn a_missing_file_exits_66_naming_it_once_and_still_checks_the_others() {
+    let out = twt_gen()
+        .args(["validate", "tests/fixtures/nope.toml", "tests/fixtures/invalid/theme-invalid.toml"])
         .assert()
-        .code(66)
-        .stderr(predicates::str::contains("cannot read tests/fixtures/nope.toml"));
+        .code(66);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.matches("cannot read tests/fixtures/nope.toml").count(), 1, "{stderr}");
+    assert!(stderr.contains("error[invalid-theme]"), "{stderr}");
+    assert!(stderr.trim_end().ends_with("2 files: 2 errors, 0 warnings"), "{stderr}");
 }
 
 #[test]
