@@ -6,20 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::{json, Fixture, Page, Session, Value};
-
-/// Every event the spec lists; the page records them all into `window.__ev` from its first
-/// script on (a stub of the spec's shape, kept by the snippet's `TWTChatWidget || {...}`).
-const EVENT_RECORDER: &str = r#"<script>
-window.__ev = [];
-window.TWTChatWidget = window.TWTChatWidget || { _q: [], on: function () { this._q.push(["on", Array.prototype.slice.call(arguments)]); } };
-["initialized", "iframe_loaded", "bridge_ready", "runtime_mounted", "visitor_auth_ready",
- "runtime_activated", "destroyed", "visibility_changed", "connection_state_changed",
- "session_connected", "session_disconnected", "auth_closed", "bootstrap_failed",
- "unread_count_changed"].forEach(function (n) {
-  window.TWTChatWidget.on(n, function (p) { window.__ev.push({ n: n, p: p === undefined ? null : p }); });
-});
-</script>"#;
+use crate::support::{json, Fixture, Page, Session, Value, EVENT_RECORDER};
 
 /// Records every message the page receives from `source` (a window getter) into `window[name]`.
 fn listen_js(name: &str, source: &str) -> String {

@@ -7,7 +7,7 @@
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-use crate::support::{json, Fixture, Page, Session, SessionOptions};
+use crate::support::{json, Fixture, Page, Session, SessionOptions, LOG_CAPTURE};
 
 /// One fenced code block and the prose paragraph before it.
 #[derive(Clone, Debug)]
@@ -83,16 +83,6 @@ fn classify(md_path: &str, blocks: Vec<Block>) -> Samples {
     }
     s
 }
-
-const LOG_CAPTURE: &str = r#"<script>
-window.__logs = [];
-(function (log) {
-  console.log = function () {
-    window.__logs.push(Array.prototype.map.call(arguments, String).join(" "));
-    return log.apply(console, arguments);
-  };
-})(console.log);
-</script>"#;
 
 /// A customer's page: the doc's snippet "just before </body>", the page's own samples after it.
 fn page(before_snippet: &str, snippet: &str, after_snippet: &str) -> String {

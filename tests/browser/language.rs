@@ -117,13 +117,7 @@ async fn language_set_language_normalises_regional_spellings() {
     wait_all_frames(&s, "pt").await;
 
     // What reached the panel: normalised locales only.
-    let sent = s
-        .eval_in(
-            "panel",
-            "TWTDevRuntime.state.received.filter(function (m) { return m.type === 'set_language'; })\
-             .map(function (m) { return m.data.locale; })",
-        )
-        .await;
+    let sent = set_language_received_by_panel(&s).await;
     assert_eq!(sent, json!(["zh-tw", "pt"]));
     s.assert_clean_console().await;
 }
@@ -147,13 +141,7 @@ async fn language_unsupported_set_language_warns_and_keeps_the_locale() {
     // A supported value afterwards arrives alone: the unsupported ones were never sent.
     s.exec("TWTChatWidget.setLanguage('ko');", vec![]).await;
     wait_all_frames(&s, "ko").await;
-    let sent = s
-        .eval_in(
-            "panel",
-            "TWTDevRuntime.state.received.filter(function (m) { return m.type === 'set_language'; })\
-             .map(function (m) { return m.data.locale; })",
-        )
-        .await;
+    let sent = set_language_received_by_panel(&s).await;
     assert_eq!(sent, json!(["ko"]));
     assert_eq!(s.console().await.len(), 2, "{:?}", s.console().await);
 }
@@ -241,4 +229,14 @@ async fn language_copy_changes_in_every_frame() {
     s.wait_js_in("panel", "TWTDevRuntime.state.user && TWTDevRuntime.state.user.sbs === 's'").await;
     assert_eq!(panel_locale(&s).await, rendered("ru"));
     s.assert_clean_console().await;
+}
+
+/// The locales the panel received in `set_language` messages, in order.
+async fn set_language_received_by_panel(s: &Session) -> Value {
+    s.eval_in(
+        "panel",
+        "TWTDevRuntime.state.received.filter(function (m) { return m.type === 'set_language'; })\
+         .map(function (m) { return m.data.locale; })",
+    )
+    .await
 }

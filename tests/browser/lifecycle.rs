@@ -5,19 +5,7 @@
 
 use std::time::Duration;
 
-use crate::support::{json, Fixture, Page, Session, Value};
-
-/// Records every event into `window.__ev` (with `performance.now()`), from the first script on.
-const EVENT_RECORDER: &str = r#"<script>
-window.__ev = [];
-window.TWTChatWidget = window.TWTChatWidget || { _q: [], on: function () { this._q.push(["on", Array.prototype.slice.call(arguments)]); } };
-["initialized", "iframe_loaded", "bridge_ready", "runtime_mounted", "visitor_auth_ready",
- "runtime_activated", "destroyed", "visibility_changed", "connection_state_changed",
- "session_connected", "session_disconnected", "auth_closed", "bootstrap_failed",
- "unread_count_changed"].forEach(function (n) {
-  window.TWTChatWidget.on(n, function (p) { window.__ev.push({ n: n, p: p === undefined ? null : p, t: performance.now() }); });
-});
-</script>"#;
+use crate::support::{json, Fixture, Page, Session, Value, EVENT_RECORDER};
 
 /// A controllable clock for the boot timer only: timeouts of 10 s or more are tracked in
 /// `window.__boot` (still scheduled for real), `__fireBoot()` runs the pending ones now.

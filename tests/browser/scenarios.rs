@@ -8,7 +8,7 @@
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::Locator;
 
-use crate::support::{json, Fixture, Page, Session, SessionOptions};
+use crate::support::{json, Fixture, Page, Session, SessionOptions, LOG_CAPTURE};
 
 // ---- the spec, verbatim (indentation as in the spec file) ----
 
@@ -407,17 +407,6 @@ fn spec(fx: &Fixture, code: &str) -> String {
     assert!(code.contains(SPEC_URL) || !code.contains("install/core.js"), "placeholder URL not found");
     code.replace(SPEC_URL, &format!("{:?}", fx.bundle_url())).replace("YOUR_APPID", APPID)
 }
-
-/// Captures console.log lines into `window.__logs` (the scenarios log to the console).
-const LOG_CAPTURE: &str = r#"<script>
-window.__logs = [];
-(function (log) {
-  console.log = function () {
-    window.__logs.push(Array.prototype.map.call(arguments, String).join(" "));
-    return log.apply(console, arguments);
-  };
-})(console.log);
-</script>"#;
 
 fn script(code: &str) -> String {
     format!("<script>\n{code}\n</script>")

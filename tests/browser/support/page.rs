@@ -149,3 +149,28 @@ impl Page {
 pub fn page_with_snippet(snippet: &str, extra_head: &str, body: &str) -> String {
     Page::new().head(extra_head).body(body).render(snippet)
 }
+
+/// Records every event of the spec into `window.__ev` as `{n, p, t}` (name, payload,
+/// `performance.now()`), from the page's first script on: a stub of the spec's shape, which the
+/// snippet's `TWTChatWidget || {...}` keeps.
+pub const EVENT_RECORDER: &str = r#"<script>
+window.__ev = [];
+window.TWTChatWidget = window.TWTChatWidget || { _q: [], on: function () { this._q.push(["on", Array.prototype.slice.call(arguments)]); } };
+["initialized", "iframe_loaded", "bridge_ready", "runtime_mounted", "visitor_auth_ready",
+ "runtime_activated", "destroyed", "visibility_changed", "connection_state_changed",
+ "session_connected", "session_disconnected", "auth_closed", "bootstrap_failed",
+ "unread_count_changed"].forEach(function (n) {
+  window.TWTChatWidget.on(n, function (p) { window.__ev.push({ n: n, p: p === undefined ? null : p, t: performance.now() }); });
+});
+</script>"#;
+
+/// Captures console.log lines into `window.__logs` (the spec's scenarios log to the console).
+pub const LOG_CAPTURE: &str = r#"<script>
+window.__logs = [];
+(function (log) {
+  console.log = function () {
+    window.__logs.push(Array.prototype.map.call(arguments, String).join(" "));
+    return log.apply(console, arguments);
+  };
+})(console.log);
+</script>"#;
