@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::{Element, ElementRef};
 use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -116,7 +117,7 @@ impl Session {
                 .prefix("twt-chromium-profile-")
                 .tempdir()
                 .expect("create a Chromium profile dir");
-            let mut builder = ClientBuilder::rustls().expect("fantoccini rustls client");
+            let mut builder = ClientBuilder::new(HttpConnector::new());
             builder.capabilities(capabilities(profile.path(), &options));
             match builder.connect(&driver.url()).await {
                 Ok(client) => {
