@@ -1,4 +1,4 @@
-//! The command line: flags, dispatch, and mapping outcomes to PRODUCT.md's exit codes.
+//! The command line: flags, dispatch, and mapping outcomes to the exit codes of docs/contracts.md.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! The errors that end a command, and the exit code each maps to (PRODUCT.md's contract).
+//! The errors that end a command, and the exit code each maps to (docs/contracts.md).
 
 use std::fmt;
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! `manifest.json`: what a build wrote, for release tooling (PRODUCT.md's contract).
+//! `manifest.json`: what a build wrote, for release tooling (docs/contracts.md).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
