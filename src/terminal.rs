@@ -1,10 +1,13 @@
-//! What the terminal wants: colour only on a terminal and never with `NO_COLOR`.
+//! What the terminal wants: colour by the common conventions (`NO_COLOR`, `CLICOLOR`,
+//! `CLICOLOR_FORCE`, a terminal that supports it), as anstream decides for every Rust CLI.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use anstream::{AutoStream, ColorChoice};
+
 pub fn stderr_wants_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    AutoStream::choice(&std::io::stderr()) != ColorChoice::Never
 }
 
 pub fn stderr_is_terminal() -> bool {
