@@ -1,26 +1,37 @@
-//! A loopback HTTP server for browser tests: one thread and one request per connection, which
-//! is always closed after the response (`Connection: close`). Keep-alive connections shared by
-//! several of Chromium's requests once stalled resources for 20 s now and then (with
-//! tiny_http); a connection per request has no such state to get stuck in.
+//! A loopback HTTP server for browser tests: axum (hyper) on a current-thread tokio runtime in a
+//! thread of its own, so a test that blocks (or waits on its own runtime) never stalls a server.
+//! Every response says `Connection: close`, so each connection carries one request. Keep-alive
+//! connections shared by several of Chromium's requests once stalled resources for 20 s now
+//! and then (with tiny_http); a connection per request has no such state to get stuck in.
 //!
 //! Each server is one origin: `http://127.0.0.1:<port>`. It serves, in this order:
 //! 1. routes registered by the test (`page`, `route`, `override_file`): exact path match;
-//! 2. files under its root directory (`serve_dir` / `set_root`), with a Content-Type by extension;
+//! 2. files under its root directory (`serve_dir` / `set_root`), with a Content-Type by extension
+//!    (never anything outside the root: a path with `..`, also percent-encoded, is a 404);
 //! 3. `/favicon.ico` → 204 (so Chromium logs no 404 for it), else 404.
 //!
 //! Every response has `Cache-Control: no-store` and, unless turned off with `set_cors(false)`,
 //! `Access-Control-Allow-Origin: *` (needed by `<script integrity crossorigin="anonymous">` across
 //! origins). Every request is recorded (`requests()`), and a path can be held back until the test
-//! releases it (`hold`). The server stops when dropped.
+//! releases it (`hold`). The server stops when dropped: its runtime ends, and with it every
+//! connection.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::future::IntoFuture;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{
+    HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONNECTION, CONTENT_TYPE,
+};
+use axum::http::StatusCode;
+use axum::response::Response;
+use tokio::sync::{oneshot, watch};
 
 /// One canned response.
 #[derive(Clone, Debug)]
@@ -82,24 +93,30 @@ impl RequestRecord {
 }
 
 /// Holds back every request for one path until [`Gate::open`] (or 60 s pass).
-#[derive(Clone, Default)]
-pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+#[derive(Clone)]
+pub struct Gate(Arc<watch::Sender<bool>>);
 
-impl Gate {
-    pub fn open(&self) {
-        *self.0 .0.lock().unwrap() = true;
-        self.0 .1.notify_all();
-    }
-
-    fn wait(&self) {
-        let (lock, cvar) = &*self.0;
-        let guard = lock.lock().unwrap();
-        let _ = cvar.wait_timeout_while(guard, Duration::from_secs(60), |open| !*open).unwrap();
+impl Default for Gate {
+    fn default() -> Gate {
+        Gate(Arc::new(watch::channel(false).0))
     }
 }
 
+impl Gate {
+    pub fn open(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Waits without blocking the server's thread: other requests are served meanwhile.
+    async fn wait(&self) {
+        let mut open = self.0.subscribe();
+        let _ = tokio::time::timeout(Duration::from_secs(60), open.wait_for(|open| *open)).await;
+    }
+}
+
+/// What the test configures and the server reads, shared between the two threads.
 #[derive(Default)]
-struct State {
+struct Shared {
     root: Mutex<Option<PathBuf>>,
     routes: Mutex<HashMap<String, Route>>,
     holds: Mutex<HashMap<String, Gate>>,
@@ -110,40 +127,44 @@ struct State {
 pub struct Server {
     name: String,
     port: u16,
-    state: Arc<State>,
-    listener: Arc<TcpListener>,
-    stop: Arc<AtomicBool>,
+    state: Arc<Shared>,
+    /// Dropping it ends the server's runtime.
+    shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Server {
     /// Starts an empty server on 127.0.0.1:<free port>. `name` appears in failure messages.
     pub fn start(name: &str) -> Server {
-        let listener = Arc::new(
-            TcpListener::bind("127.0.0.1:0")
-                .unwrap_or_else(|e| panic!("test server {name}: cannot bind 127.0.0.1:0: {e}")),
-        );
+        // Bound here, not in the thread: the port is known and a failure is the caller's panic.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+            .unwrap_or_else(|e| panic!("test server {name}: cannot bind 127.0.0.1:0: {e}"));
         let port = listener.local_addr().expect("a bound address").port();
-        let state = Arc::new(State::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (listener, state, stop) = (listener.clone(), state.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name(format!("twt-http-{name}-{port}"))
-                .spawn(move || {
-                    for connection in listener.incoming() {
-                        if stop.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        if let Ok(stream) = connection {
-                            let state = state.clone();
-                            std::thread::spawn(move || serve_connection(&state, stream));
-                        }
-                    }
-                })
-                .expect("spawn the server thread")
+        let state = Arc::new(Shared::default());
+        let app = {
+            let state = state.clone();
+            axum::Router::new().fallback(move |request: Request| respond(state.clone(), request))
         };
-        Server { name: name.to_string(), port, state, listener, stop, thread: Some(thread) }
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(format!("twt-http-{name}-{port}"))
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a tokio runtime for a test server");
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+                    tokio::select! {
+                        _ = axum::serve(listener, app).into_future() => {}
+                        _ = stopped => {}
+                    }
+                });
+                // Dropping the runtime here drops every connection still open.
+            })
+            .expect("spawn the server thread");
+        Server { name: name.to_string(), port, state, shutdown: Some(shutdown), thread: Some(thread) }
     }
 
     /// Starts a server that serves the files under `root` (which may not exist yet).
@@ -238,12 +259,10 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
         for gate in self.state.holds.lock().unwrap().values() {
             gate.open();
         }
-        // Wake the accept loop so it sees `stop`.
-        let _ = TcpStream::connect(self.listener.local_addr().expect("a bound address"));
+        drop(self.shutdown.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -261,52 +280,25 @@ fn normalize(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
 
-/// Reads one request (line and headers; test pages send no bodies that matter), answers it
-/// and closes the connection.
-fn serve_connection(state: &State, stream: TcpStream) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-        return; // a speculative connection that never sent a request
-    }
-    let mut parts = request_line.split_whitespace();
-    let (method, url) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("/").to_string());
-    let mut headers = Vec::new();
-    let mut content_length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim_end().is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.trim_end().split_once(':') {
-            let name = name.trim().to_ascii_lowercase();
-            if name == "content-length" {
-                content_length = value.trim().parse().unwrap_or(0);
-            }
-            headers.push((name, value.trim().to_string()));
-        }
-    }
-    let mut body = vec![0; content_length.min(1 << 20)];
-    let _ = reader.read_exact(&mut body);
-    let response = respond(state, RequestRecord { method, url, headers });
-    let mut stream = stream;
-    let _ = stream.write_all(&response);
-    let _ = stream.flush();
-    let _ = stream.shutdown(std::net::Shutdown::Both);
-}
-
-/// Logs the request, waits at a gate if the test holds its path, and builds the response bytes.
-fn respond(state: &State, record: RequestRecord) -> Vec<u8> {
-    let path = percent_decode(&normalize(&record.url));
+/// Logs the request, waits at a gate if the test holds its path, and answers.
+async fn respond(state: Arc<Shared>, request: Request) -> Response {
+    let record = RequestRecord {
+        method: request.method().to_string(),
+        url: request.uri().path_and_query().map_or("/", |target| target.as_str()).to_string(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
+            .collect(),
+    };
+    let path = percent_encoding::percent_decode_str(&normalize(&record.url)).decode_utf8_lossy().into_owned();
     state.log.lock().unwrap().push(record);
 
     let gate = state.holds.lock().unwrap().get(&path).cloned();
     if let Some(gate) = gate {
-        gate.wait();
+        gate.wait().await;
     }
 
     let route = state.routes.lock().unwrap().get(&path).cloned();
@@ -324,37 +316,27 @@ fn respond(state: &State, record: RequestRecord) -> Vec<u8> {
         }
     });
 
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
-        route.status,
-        reason_phrase(route.status),
-        route.content_type,
-        route.body.len()
-    );
+    let mut response = Response::new(Body::from(route.body));
+    *response.status_mut() =
+        StatusCode::from_u16(route.status).unwrap_or_else(|e| panic!("route status {}: {e}", route.status));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, header_value(&route.content_type));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(CONNECTION, HeaderValue::from_static("close"));
     if !state.no_cors.load(Ordering::SeqCst) {
-        head.push_str("Access-Control-Allow-Origin: *\r\n");
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
     for (name, value) in &route.headers {
-        assert!(
-            !name.contains(['\r', '\n']) && !value.contains(['\r', '\n']),
-            "invalid header {name}: {value}"
-        );
-        head.push_str(&format!("{name}: {value}\r\n"));
+        let name =
+            HeaderName::from_bytes(name.as_bytes()).unwrap_or_else(|e| panic!("invalid header {name}: {e}"));
+        headers.append(name, header_value(value));
     }
-    head.push_str("\r\n");
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(&route.body);
-    bytes
+    response
 }
 
-fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        204 => "No Content",
-        404 => "Not Found",
-        500 => "Internal Server Error",
-        _ => "Status",
-    }
+fn header_value(value: &str) -> HeaderValue {
+    HeaderValue::from_bytes(value.as_bytes())
+        .unwrap_or_else(|e| panic!("invalid header value {value:?}: {e}"))
 }
 
 /// `root` + `path`, refusing `..` and anything that is not a plain file name below root.
@@ -365,25 +347,6 @@ fn safe_join(root: &Path, path: &str) -> Option<PathBuf> {
     }
     let full = root.join(rel);
     full.is_file().then_some(full)
-}
-
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Content-Type by file extension.
@@ -401,5 +364,132 @@ pub fn content_type(path: &str) -> &'static str {
         "woff2" => "font/woff2",
         "toml" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::time::Instant;
+
+    use super::*;
+
+    /// Sends `GET target` as raw bytes (no client normalises the path) on a connection that asks
+    /// for nothing about keep-alive, and reads until the server closes it.
+    fn raw_get(server: &Server, target: &str) -> String {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(stream, "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .unwrap_or_else(|e| panic!("GET {target}: the server did not close the connection: {e}"));
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    fn status_of(answer: &str) -> &str {
+        answer.split(' ').nth(1).unwrap_or(answer)
+    }
+
+    #[test]
+    fn routes_then_files_then_favicon_then_404_all_without_cache_and_with_cors() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("a.js"), "file").unwrap();
+        std::fs::write(root.path().join("both.css"), "file").unwrap();
+        let server = Server::serve_dir("unit", root.path());
+        server.route("/both.css", Route::new("text/css", "route").status(201).header("X-Extra", "1"));
+
+        let (status, headers, body) = server.fetch("/both.css");
+        assert_eq!((status, body.as_slice()), (201, &b"route"[..]));
+        assert!(headers.contains(&("x-extra".into(), "1".into())), "{headers:?}");
+        let (status, headers, body) = server.fetch("/a.js?version=v1");
+        assert_eq!((status, body.as_slice()), (200, &b"file"[..]));
+        for expected in [
+            ("content-type", "text/javascript; charset=utf-8"),
+            ("cache-control", "no-store"),
+            ("connection", "close"),
+            ("access-control-allow-origin", "*"),
+        ] {
+            assert!(headers.contains(&(expected.0.into(), expected.1.into())), "{expected:?} in {headers:?}");
+        }
+        assert_eq!(server.fetch("/favicon.ico").0, 204);
+        assert_eq!(server.fetch("/missing.js").0, 404);
+
+        server.set_cors(false);
+        let (_, headers, _) = server.fetch("/a.js");
+        assert!(!headers.iter().any(|(name, _)| name == "access-control-allow-origin"), "{headers:?}");
+
+        let record = &server.requests_for("/a.js")[0];
+        assert_eq!((record.method.as_str(), record.url.as_str()), ("GET", "/a.js?version=v1"));
+        assert_eq!(record.query(), Some("version=v1"));
+        assert_eq!(record.header("Host"), Some(format!("127.0.0.1:{}", server.port()).as_str()));
+    }
+
+    #[test]
+    fn closes_every_connection_and_never_serves_outside_its_root() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+        std::fs::create_dir_all(outside.path().join("root/sub")).unwrap();
+        std::fs::write(outside.path().join("root/sub/ok.txt"), "ok").unwrap();
+        let server = Server::serve_dir("unit", outside.path().join("root"));
+
+        let answer = raw_get(&server, "/sub/ok.txt");
+        assert_eq!(status_of(&answer), "200", "{answer}");
+        assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+        for target in [
+            "/../secret.txt",
+            "/sub/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/sub/%2E%2E%2F%2E%2E%2Fsecret.txt",
+            "/sub/..%5C..%5Csecret.txt",
+        ] {
+            let answer = raw_get(&server, target);
+            assert_eq!(status_of(&answer), "404", "{target}: {answer}");
+            assert!(!answer.contains("secret\n") && !answer.ends_with("secret"), "{target}: {answer}");
+        }
+    }
+
+    #[test]
+    fn a_held_path_waits_for_its_gate_while_other_paths_are_served() {
+        let server = Server::start("unit");
+        server.route("/slow.js", Route::file("/slow.js", "slow"));
+        server.route("/fast.js", Route::file("/fast.js", "fast"));
+        let gate = server.hold("/slow.js");
+        let slow = {
+            let url = server.url("/slow.js");
+            let port = server.port();
+            std::thread::spawn(move || {
+                super::super::http::request_full(port, "GET", "/slow.js", None, Duration::from_secs(30))
+                    .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+            })
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while server.requests_for("/slow.js").is_empty() {
+            assert!(Instant::now() < deadline, "the held request never arrived");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(server.fetch("/fast.js").2, b"fast");
+        assert!(!slow.is_finished(), "a held request was answered before its gate opened");
+        gate.open();
+        assert_eq!(slow.join().unwrap().2, b"slow");
+    }
+
+    #[test]
+    fn a_dropped_server_stops_listening_even_with_a_request_at_a_gate() {
+        let server = Server::start("unit");
+        let port = server.port();
+        let _gate = server.hold("/held");
+        let held = std::thread::spawn(move || {
+            super::super::http::request_full(port, "GET", "/held", None, Duration::from_secs(30))
+        });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while server.requests_for("/held").is_empty() {
+            assert!(Instant::now() < deadline, "the held request never arrived");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(server);
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "port {port} still accepts");
+        // The held request was answered or cut off when the server went, not left at the gate.
+        let _ = held.join().unwrap();
     }
 }
