@@ -1,7 +1,7 @@
 //! `cargo bench --bench peers`: twt-gen's numbers next to its peers', same input, same run.
 //!
 //! 1. Minifying the assembled host-sdk: swc (in-process, as `twt-gen build` does) against
-//!    esbuild and terser from npm (`bench/`, installed with `npm ci` on first use). Bytes and
+//!    esbuild and terser from npm (`benches/npm-peers/`, installed with `npm ci` on first use). Bytes and
 //!    gzip -9 bytes are deterministic; times are medians of warm runs on this machine.
 //! 2. `twt-gen build` of 1,000 generated configs, wall time of the release binary.
 //!
@@ -26,12 +26,12 @@ fn median(mut times: Vec<Duration>) -> f64 {
 }
 
 fn peers(source_file: &Path) -> Vec<(String, usize, usize, f64)> {
-    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench");
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches").join("npm-peers");
     if !bench.join("node_modules").exists() {
         let status = Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&bench).status();
         assert!(
             status.is_ok_and(|s| s.success()),
-            "npm ci in bench/ failed: Node.js and npm are needed for the peers"
+            "npm ci in benches/npm-peers/ failed: Node.js and npm are needed for the peers"
         );
     }
     let out = Command::new("node")
