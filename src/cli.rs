@@ -30,10 +30,10 @@ struct Cli {
 #[derive(clap::Args)]
 struct DeploymentArgs {
     /// URL under which the built files are served (the bundle's URL is this + its path)
-    #[arg(long, value_name = "URL", default_value = DEFAULT_CDN_BASE, value_parser = parse_base_url)]
+    #[arg(long, value_name = "URL", default_value = DEFAULT_CDN_BASE, value_parser = crate::urls::parse_base_url)]
     cdn_base: String,
     /// Origin that serves the chat runtime pages the host-sdk frames
-    #[arg(long, value_name = "URL", default_value = DEFAULT_RUNTIME_ORIGIN, value_parser = parse_origin)]
+    #[arg(long, value_name = "URL", default_value = DEFAULT_RUNTIME_ORIGIN, value_parser = crate::urls::parse_origin)]
     runtime_origin: String,
 }
 
@@ -190,52 +190,5 @@ fn ignore_closed_pipe(result: io::Result<()>) -> Result<(), Error> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::Output { path: "standard output".into(), reason: e.to_string() }),
         Ok(()) => Ok(()),
-    }
-}
-
-fn parse_base_url(value: &str) -> Result<String, String> {
-    let trimmed = value.trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"))
-        .ok_or("must start with https:// or http://")?;
-    if rest.is_empty() || rest.starts_with('/') {
-        return Err("has no host".into());
-    }
-    if let Some(c) =
-        trimmed.chars().find(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\{}|^".contains(*c))
-    {
-        return Err(format!("must not contain {c:?}; percent-encode it"));
-    }
-    if trimmed.contains(['?', '#']) {
-        return Err("must not have a query or fragment".into());
-    }
-    Ok(trimmed.to_string())
-}
-
-fn parse_origin(value: &str) -> Result<String, String> {
-    let url = parse_base_url(value)?;
-    let host_part = url.split_once("://").map_or("", |(_, rest)| rest);
-    if host_part.contains('/') {
-        return Err(format!(
-            "must be an origin (scheme://host[:port]) without a path, e.g. {}",
-            &url[..url.len() - host_part.len() + host_part.find('/').unwrap_or(0)]
-        ));
-    }
-    Ok(url)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_checked_and_trailing_slashes_dropped() {
-        assert_eq!(parse_base_url("https://cdn.example/widget/").unwrap(), "https://cdn.example/widget");
-        assert_eq!(parse_origin("http://127.0.0.1:8001/").unwrap(), "http://127.0.0.1:8001");
-        assert!(parse_base_url("ftp://x").is_err());
-        assert!(parse_base_url("https://").is_err());
-        assert!(parse_base_url("https://a/\"onload=").is_err());
-        assert!(parse_origin("https://runtime.example/path").is_err());
     }
 }
