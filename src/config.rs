@@ -3,13 +3,32 @@
 //! Parsing is recoverable: every syntax error of a file is reported in one run, and the keys
 //! that did parse are still checked.
 
+use std::io::{self, Read};
 use std::ops::Range;
+use std::path::Path;
 use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
+
+/// No config comes near this size; a larger file is a mistaken path (a log, an image, a device),
+/// and reading it whole could exhaust memory.
+pub const MAX_BYTES: u64 = 1 << 20;
+
+/// Reads a config file, refusing one larger than [`MAX_BYTES`].
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it is larger than {} KiB, too large for a config", MAX_BYTES / 1024),
+        ));
+    }
+    Ok(bytes)
+}
 
 /// A config value, reduced to what the rules need to know about it.
 #[derive(Debug, Clone, PartialEq)]

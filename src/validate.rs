@@ -102,7 +102,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 pub fn check_paths(paths: &[PathBuf]) -> Result<Report, Error> {
     let mut report = Report::default();
     for path in expand_paths(paths)? {
-        match std::fs::read(&path) {
+        match crate::config::read(&path) {
             Ok(bytes) => report.checked.push(check_bytes(&path, bytes)),
             Err(error) => report.unreadable.push((display(&path), error.to_string())),
         }
