@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::error::{exit, Error};
+use crate::escape::terminal_text;
 use crate::output::Foreign;
 use crate::pipeline::{self, BuildRequest, Deployment};
 use crate::report::{self, Format, Summary};
@@ -85,7 +86,10 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     let outcome = match cli.command {
         Command::Validate { format, paths } => run_validate(&paths, format),
         Command::Build { configs, out, deployment, dev_runtime, keep_foreign } => {
@@ -105,6 +109,25 @@ pub fn main() -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
+}
+
+/// Prints clap's message (help, version, or a usage error: exit 2). Clap quotes arguments as
+/// given and only strips escape sequences off a terminal, so when an argument holds a character
+/// [`terminal_text`] replaces, the message is printed plain, through it; otherwise clap prints
+/// it, in colour on a terminal.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    let hostile = std::env::args_os().any(|arg| {
+        let arg = arg.to_string_lossy();
+        terminal_text(&arg) != arg
+    });
+    if hostile && error.use_stderr() {
+        let plain = error.render().to_string();
+        let safe: Vec<_> = plain.split('\n').map(terminal_text).collect();
+        let _ = write!(io::stderr(), "{}", safe.join("\n"));
+    } else {
+        let _ = error.print();
+    }
+    ExitCode::from(error.exit_code() as u8)
 }
 
 /// Checks `paths` and reports in `format`; fails when any file is unreadable or invalid.
@@ -153,7 +176,7 @@ fn run_build(
         "built {} customer{} into {}: {} ({} bytes, {} gzip), {} files",
         customers.len(),
         if customers.len() == 1 { "" } else { "s" },
-        out.display(),
+        terminal_text(&out.to_string_lossy()),
         bundle.path(),
         bundle.code.len(),
         crate::bundle::gzip_len(bundle.code.as_bytes()),
@@ -175,7 +198,7 @@ fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Resu
         let _ = writeln!(
             io::stderr(),
             "error: the manual-init snippet is for configs with asyncInit = true, and {} does not set it\n  help: add `asyncInit = true` to {0} (or `extends = \"deferred-init\"`), or print --variant standard",
-            customer.path
+            terminal_text(&customer.path)
         );
         return Err(Error::Invalid { errors: 1 });
     }

@@ -441,3 +441,68 @@ fn a_config_larger_than_any_config_is_unreadable_not_read_whole() {
         .code(66)
         .stderr(predicates::str::contains("too large for a config"));
 }
+
+/// What a terminal or a CI log viewer acts on instead of showing: C0 controls but tab and line
+/// feed, DEL, C1 controls, bidi controls, and the Unicode line and paragraph separators.
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| {
+            (c.is_control() && !matches!(c, '\t' | '\n'))
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+                || matches!(c, '\u{061C}' | '\u{2028}' | '\u{2029}')
+        })
+        .collect()
+}
+
+/// `--format github` wrote config values raw: an ESC in a value became a terminal escape in the
+/// CI log, and a line feed in a key could forge a workflow command.
+#[test]
+fn control_characters_never_reach_a_terminal_or_ci_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evil\u{1b}[2J\u{202e}lmth.toml");
+    let mut text = String::from("appid = \"acme\"\n");
+    text.push_str("theme = \"x\\u001b[31mRED\\u0007\\u009b\\u202e\\u2028\"\n");
+    text.push_str("\"key\\u001b]0;title\\u0007\\n::error::forged\" = 1\n");
+    text.push_str("language = \"e\\u0085n\"\n");
+    text.push_str("launcher = \"raw\u{1b}[2J\u{9b}6n\u{202e}\u{7f}\"\n");
+    std::fs::write(&path, text).unwrap();
+
+    let human = twt_gen().arg("validate").arg(&path).assert().code(65);
+    let stderr = String::from_utf8(human.get_output().stderr.clone()).unwrap();
+    assert_eq!(raw_controls(&stderr), [], "{stderr}");
+    assert!(stderr.contains("invalid theme \"x␛[31mRED␇"), "{stderr}");
+    assert!(!stderr.lines().any(|line| line.trim_start().starts_with("::")), "forged command: {stderr}");
+
+    let github = twt_gen().args(["validate", "--format", "github"]).arg(&path).assert().code(65);
+    let stdout = String::from_utf8(github.get_output().stdout.clone()).unwrap();
+    assert_eq!(raw_controls(&stdout), [], "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.len() >= 3, "{stdout}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("::error file=") || l.starts_with("::warning file=")),
+        "{stdout}"
+    );
+
+    // JSON keeps the exact values, as escapes.
+    let json = twt_gen().args(["validate", "--format", "json"]).arg(&path).output().unwrap();
+    let stdout = String::from_utf8(json.stdout).unwrap();
+    assert_eq!(raw_controls(&stdout), [], "{stdout}");
+    let theme: Value =
+        serde_json::from_str(stdout.lines().find(|l| l.contains("invalid-theme")).unwrap()).unwrap();
+    assert_eq!(theme["message"], "invalid theme \"x\u{1b}[31mRED\u{7}\u{9b}\u{202e}\u{2028}\"");
+
+    // Messages that are not diagnostics: a missing file, and clap's usage errors.
+    let missing =
+        twt_gen().arg("validate").arg(dir.path().join("no\u{1b}[2Jpe\u{9b}.toml")).assert().code(66);
+    let stderr = String::from_utf8(missing.get_output().stderr.clone()).unwrap();
+    assert_eq!(raw_controls(&stderr), [], "{stderr}");
+    for args in [
+        vec!["validate", "--format", "x\u{1b}[31m\u{9b}\u{202e}", "a.toml"],
+        vec!["snippet", "--config", "examples/customers/acme.toml", "--runtime-origin", "http://a\u{1b}[2J"],
+        vec!["validate", "--no-such-flag\u{7}\u{85}\u{2028}"],
+    ] {
+        let usage = twt_gen().args(&args).assert().code(2);
+        let stderr = String::from_utf8(usage.get_output().stderr.clone()).unwrap();
+        assert_eq!(raw_controls(&stderr), [], "{args:?}: {stderr}");
+    }
+}
