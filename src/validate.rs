@@ -193,25 +193,33 @@ fn sort_in_file_order(diagnostics: &mut [Diagnostic], chain: &[presets::Layer]) 
     diagnostics.sort_by_key(rank);
 }
 
+/// Appids name output folders (`customers/<appid>/`), and macOS and Windows file systems do not
+/// tell `Acme` from `acme`: uniqueness ignores case.
 fn check_unique_appids(checked: &mut [Checked]) {
-    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
+    // Folded appid → (the appid as written, the file that set it first).
+    let mut first_seen: BTreeMap<String, (String, String)> = BTreeMap::new();
     for item in checked.iter_mut() {
         let Some(config) = &item.config else { continue };
-        match first_seen.get(&config.appid) {
+        let folded = config.appid.to_ascii_lowercase();
+        match first_seen.get(&folded) {
             None => {
-                first_seen.insert(config.appid.clone(), item.file.path.clone());
+                first_seen.insert(folded, (config.appid.clone(), item.file.path.clone()));
             }
-            Some(other) => {
-                let mut diagnostic = Diagnostic::error(
-                    "duplicate-appid",
-                    &item.file,
-                    format!("appid \"{}\" is also used by {other}", config.appid),
-                )
-                .label("appids must be unique across the batch")
-                .help(format!(
-                    "give each customer its own appid, or build {other} and {} separately",
-                    item.file.path
-                ));
+            Some((other_appid, other)) => {
+                let message = if *other_appid == config.appid {
+                    format!("appid \"{}\" is also used by {other}", config.appid)
+                } else {
+                    format!(
+                        "appid \"{}\" differs only in case from \"{other_appid}\" in {other}",
+                        config.appid
+                    )
+                };
+                let mut diagnostic = Diagnostic::error("duplicate-appid", &item.file, message)
+                    .label("appids must be unique across the batch, ignoring case")
+                    .help(format!(
+                        "each appid names a folder, customers/<appid>/, and case-insensitive file systems (macOS, Windows) see one folder; give each customer its own appid, or build {other} and {} separately",
+                        item.file.path
+                    ));
                 if let Some(span) = &item.appid_span {
                     diagnostic = diagnostic.at(span.clone());
                 }

@@ -551,3 +551,23 @@ fn malformed_origins_exit_2_showing_the_accepted_form() {
             .stderr(predicates::str::contains("https://cdn.example.com[:port][/path]"));
     }
 }
+
+/// `Acme` and `acme` collide as `customers/<appid>/` on macOS and Windows file systems.
+#[test]
+fn appids_that_differ_only_in_case_are_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let upper = dir.path().join("acme-upper.toml");
+    std::fs::write(&upper, "appid = \"ACME\"\n").unwrap();
+    let out = dir.path().join("dist");
+    twt_gen()
+        .args(["build", "--config", EXAMPLE, "--config"])
+        .arg(&upper)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(65)
+        .stderr(predicates::str::contains("error[duplicate-appid]: appid \"ACME\" differs only in case from \"acme\" in examples/customers/acme.toml"))
+        .stderr(predicates::str::contains("acme-upper.toml:1:9"))
+        .stderr(predicates::str::contains("case-insensitive file systems"));
+    assert!(!out.exists());
+}
