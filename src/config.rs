@@ -90,12 +90,21 @@ impl ConfigFile {
         let settings = table
             .get_ref()
             .iter()
-            .map(|(key, value)| Setting {
-                key: key.get_ref().to_string(),
-                value: reduce(value.get_ref()),
-                key_span: key.span(),
-                value_span: value.span(),
-                file: Arc::clone(&file),
+            .map(|(key, value)| {
+                let key_span = key.span();
+                // After a syntax error (`name == "x"`) the parser recovers with a value that has
+                // no place (0..0): point at the end of the key instead, never before it.
+                let value_span = match value.span() {
+                    span if span.start >= key_span.end => span,
+                    _ => key_span.end..key_span.end,
+                };
+                Setting {
+                    key: key.get_ref().to_string(),
+                    value: reduce(value.get_ref()),
+                    key_span,
+                    value_span,
+                    file: Arc::clone(&file),
+                }
             })
             .collect();
         ConfigFile { file, settings, parsed_cleanly }
@@ -155,6 +164,21 @@ mod tests {
         assert_eq!(file.settings[4].value, Value::Other("array"));
         let appid = &file.settings[1];
         assert_eq!(&file.file.text[appid.value_span.clone()], "\"a\"");
+    }
+
+    /// Found by tests/config_fuzz.rs: the recovered value of `name ==` had the span 0..0, so
+    /// the setting's span ran backwards (39..0) and the caret pointed at line 1.
+    #[test]
+    fn a_recovered_value_never_points_before_its_key() {
+        let (file, diagnostics) = parse("appid = \"acme\"\nname ==\"John\"\ntheme = = 1\n");
+        assert!(!diagnostics.is_empty());
+        for setting in &file.settings {
+            let span = setting.span();
+            assert!(
+                span.start <= span.end && setting.key_span.end <= setting.value_span.start,
+                "{setting:?}"
+            );
+        }
     }
 
     #[test]
