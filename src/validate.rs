@@ -111,7 +111,8 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Report, Error> {
     Ok(report)
 }
 
-fn check_bytes(path: &Path, bytes: Vec<u8>) -> Checked {
+/// Checks one config's bytes as read from `path` (not UTF-8 is a diagnostic, not an error).
+pub fn check_bytes(path: &Path, bytes: Vec<u8>) -> Checked {
     match String::from_utf8(bytes) {
         Ok(text) => check_source(path, Arc::new(SourceFile::new(display(path), text))),
         Err(error) => {
