@@ -70,6 +70,10 @@ fn parse_http(value: &str, form: &str) -> Result<Url, String> {
             {
                 return Err(reject(&format!("its host has {}", describe(c)), form));
             }
+            // Labels are never empty (`a..b`, `..`); a final dot (`example.com.`) is fine.
+            if domain.trim_end_matches('.').split('.').any(str::is_empty) {
+                return Err(reject(&format!("its host `{domain}` has an empty label"), form));
+            }
         }
         Some(Host::Ipv4(_) | Host::Ipv6(_)) => {}
         None => return Err(reject("it has no host", form)),
@@ -126,6 +130,8 @@ mod tests {
             "runtime.example",
             "https://",
             "https://a'b.example",
+            "http://../etc/passwd",
+            "http://a..b",
         ] {
             let error = parse_origin(bad).expect_err(bad);
             assert!(error.contains(ORIGIN_FORM), "{bad}: {error}");
