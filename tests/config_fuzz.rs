@@ -71,7 +71,8 @@ fn check_diagnostic(diagnostic: &Diagnostic) -> Result<(), String> {
     Ok(())
 }
 
-/// Counters for the figure; a failing property stops the run instead of counting.
+/// Counters for the figure (configs: a batch input holds several); a failing property stops
+/// the run instead of counting.
 static INPUTS: AtomicU64 = AtomicU64::new(0);
 static DIAGNOSTICS: AtomicU64 = AtomicU64::new(0);
 
@@ -364,10 +365,10 @@ fn validate_survives_arbitrary_and_mutated_configs() {
         },
     );
 
-    let inputs = INPUTS.load(Ordering::Relaxed);
-    assert!(inputs >= total, "{inputs} inputs checked of {total}");
+    let configs = INPUTS.load(Ordering::Relaxed);
+    assert!(configs >= total, "{configs} configs checked for {total} inputs");
     let figure = format!(
-        "config-fuzz: {inputs} inputs tried ({bytes_cases} arbitrary bytes, {mutated_cases} mutated configs, {soup_cases} token soups, {batch_cases} batches with extends; TWT_FUZZ_SEED={seed}), {} diagnostics checked, panics: 0, spans outside their file: 0",
+        "config-fuzz: {total} inputs tried ({bytes_cases} arbitrary bytes, {mutated_cases} mutated configs, {soup_cases} token soups, {batch_cases} batches with extends; TWT_FUZZ_SEED={seed}), {configs} configs and {} diagnostics checked, panics: 0, spans outside their file: 0",
         DIAGNOSTICS.load(Ordering::Relaxed)
     );
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("figures");
