@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::error::{exit, Error};
+use crate::escape::terminal_text;
 use crate::output::Foreign;
 use crate::pipeline::{self, BuildRequest, Deployment};
 use crate::report::{self, Format, Summary};
@@ -30,10 +31,10 @@ struct Cli {
 #[derive(clap::Args)]
 struct DeploymentArgs {
     /// URL under which the built files are served (the bundle's URL is this + its path)
-    #[arg(long, value_name = "URL", default_value = DEFAULT_CDN_BASE, value_parser = parse_base_url)]
+    #[arg(long, value_name = "URL", default_value = DEFAULT_CDN_BASE, value_parser = crate::urls::parse_base_url)]
     cdn_base: String,
     /// Origin that serves the chat runtime pages the host-sdk frames
-    #[arg(long, value_name = "URL", default_value = DEFAULT_RUNTIME_ORIGIN, value_parser = parse_origin)]
+    #[arg(long, value_name = "URL", default_value = DEFAULT_RUNTIME_ORIGIN, value_parser = crate::urls::parse_origin)]
     runtime_origin: String,
 }
 
@@ -85,7 +86,10 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     let outcome = match cli.command {
         Command::Validate { format, paths } => run_validate(&paths, format),
         Command::Build { configs, out, deployment, dev_runtime, keep_foreign } => {
@@ -105,6 +109,25 @@ pub fn main() -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
+}
+
+/// Prints clap's message (help, version, or a usage error: exit 2). Clap quotes arguments as
+/// given and only strips escape sequences off a terminal, so when an argument holds a character
+/// [`terminal_text`] replaces, the message is printed plain, through it; otherwise clap prints
+/// it, in colour on a terminal.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    let hostile = std::env::args_os().any(|arg| {
+        let arg = arg.to_string_lossy();
+        terminal_text(&arg) != arg
+    });
+    if hostile && error.use_stderr() {
+        let plain = error.render().to_string();
+        let safe: Vec<_> = plain.split('\n').map(terminal_text).collect();
+        let _ = write!(io::stderr(), "{}", safe.join("\n"));
+    } else {
+        let _ = error.print();
+    }
+    ExitCode::from(error.exit_code() as u8)
 }
 
 /// Checks `paths` and reports in `format`; fails when any file is unreadable or invalid.
@@ -153,7 +176,7 @@ fn run_build(
         "built {} customer{} into {}: {} ({} bytes, {} gzip), {} files",
         customers.len(),
         if customers.len() == 1 { "" } else { "s" },
-        out.display(),
+        terminal_text(&out.to_string_lossy()),
         bundle.path(),
         bundle.code.len(),
         crate::bundle::gzip_len(bundle.code.as_bytes()),
@@ -175,7 +198,7 @@ fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Resu
         let _ = writeln!(
             io::stderr(),
             "error: the manual-init snippet is for configs with asyncInit = true, and {} does not set it\n  help: add `asyncInit = true` to {0} (or `extends = \"deferred-init\"`), or print --variant standard",
-            customer.path
+            terminal_text(&customer.path)
         );
         return Err(Error::Invalid { errors: 1 });
     }
@@ -190,52 +213,5 @@ fn ignore_closed_pipe(result: io::Result<()>) -> Result<(), Error> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::Output { path: "standard output".into(), reason: e.to_string() }),
         Ok(()) => Ok(()),
-    }
-}
-
-fn parse_base_url(value: &str) -> Result<String, String> {
-    let trimmed = value.trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"))
-        .ok_or("must start with https:// or http://")?;
-    if rest.is_empty() || rest.starts_with('/') {
-        return Err("has no host".into());
-    }
-    if let Some(c) =
-        trimmed.chars().find(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\{}|^".contains(*c))
-    {
-        return Err(format!("must not contain {c:?}; percent-encode it"));
-    }
-    if trimmed.contains(['?', '#']) {
-        return Err("must not have a query or fragment".into());
-    }
-    Ok(trimmed.to_string())
-}
-
-fn parse_origin(value: &str) -> Result<String, String> {
-    let url = parse_base_url(value)?;
-    let host_part = url.split_once("://").map_or("", |(_, rest)| rest);
-    if host_part.contains('/') {
-        return Err(format!(
-            "must be an origin (scheme://host[:port]) without a path, e.g. {}",
-            &url[..url.len() - host_part.len() + host_part.find('/').unwrap_or(0)]
-        ));
-    }
-    Ok(url)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_checked_and_trailing_slashes_dropped() {
-        assert_eq!(parse_base_url("https://cdn.example/widget/").unwrap(), "https://cdn.example/widget");
-        assert_eq!(parse_origin("http://127.0.0.1:8001/").unwrap(), "http://127.0.0.1:8001");
-        assert!(parse_base_url("ftp://x").is_err());
-        assert!(parse_base_url("https://").is_err());
-        assert!(parse_base_url("https://a/\"onload=").is_err());
-        assert!(parse_origin("https://runtime.example/path").is_err());
     }
 }

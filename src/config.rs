@@ -3,13 +3,32 @@
 //! Parsing is recoverable: every syntax error of a file is reported in one run, and the keys
 //! that did parse are still checked.
 
+use std::io::{self, Read};
 use std::ops::Range;
+use std::path::Path;
 use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
+
+/// No config comes near this size; a larger file is a mistaken path (a log, an image, a device),
+/// and reading it whole could exhaust memory.
+pub const MAX_BYTES: u64 = 1 << 20;
+
+/// Reads a config file, refusing one larger than [`MAX_BYTES`].
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it is larger than {} KiB, too large for a config", MAX_BYTES / 1024),
+        ));
+    }
+    Ok(bytes)
+}
 
 /// A config value, reduced to what the rules need to know about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,12 +90,21 @@ impl ConfigFile {
         let settings = table
             .get_ref()
             .iter()
-            .map(|(key, value)| Setting {
-                key: key.get_ref().to_string(),
-                value: reduce(value.get_ref()),
-                key_span: key.span(),
-                value_span: value.span(),
-                file: Arc::clone(&file),
+            .map(|(key, value)| {
+                let key_span = key.span();
+                // After a syntax error (`name == "x"`) the parser recovers with a value that has
+                // no place (0..0): point at the end of the key instead, never before it.
+                let value_span = match value.span() {
+                    span if span.start >= key_span.end => span,
+                    _ => key_span.end..key_span.end,
+                };
+                Setting {
+                    key: key.get_ref().to_string(),
+                    value: reduce(value.get_ref()),
+                    key_span,
+                    value_span,
+                    file: Arc::clone(&file),
+                }
             })
             .collect();
         ConfigFile { file, settings, parsed_cleanly }
@@ -136,6 +164,21 @@ mod tests {
         assert_eq!(file.settings[4].value, Value::Other("array"));
         let appid = &file.settings[1];
         assert_eq!(&file.file.text[appid.value_span.clone()], "\"a\"");
+    }
+
+    /// Found by tests/config_fuzz.rs: the recovered value of `name ==` had the span 0..0, so
+    /// the setting's span ran backwards (39..0) and the caret pointed at line 1.
+    #[test]
+    fn a_recovered_value_never_points_before_its_key() {
+        let (file, diagnostics) = parse("appid = \"acme\"\nname ==\"John\"\ntheme = = 1\n");
+        assert!(!diagnostics.is_empty());
+        for setting in &file.settings {
+            let span = setting.span();
+            assert!(
+                span.start <= span.end && setting.key_span.end <= setting.value_span.start,
+                "{setting:?}"
+            );
+        }
     }
 
     #[test]

@@ -41,15 +41,6 @@ struct OptionRow {
     description_md: String,
 }
 
-/// The page's origin part of a URL (`https://cdn.example/install/x.js` → `https://cdn.example`).
-pub fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(slash) => &url[..after_scheme + slash],
-        None => url,
-    }
-}
-
 /// What a customer's docs are made of.
 pub struct DocsInput<'a> {
     pub config: &'a CustomerConfig,
@@ -92,7 +83,7 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
         getters => minijinja::Value::from(minijinja::value::Serde(&rows(api::GETTERS))),
         events => minijinja::Value::from(minijinja::value::Serde(&rows(api::EVENTS))),
         // Inside fenced blocks: literal text; the URLs were checked to be one line.
-        cdn_origin_code => origin_of(&input.script.url),
+        cdn_origin_code => crate::urls::origin_of(&input.script.url),
         runtime_origin_code => input.runtime_origin,
         trusted_types_policy => TRUSTED_TYPES_POLICY,
         style_hash => input.style_hash,
@@ -110,15 +101,4 @@ pub fn render_html(config: &CustomerConfig, markdown: &str) -> Result<String, Er
         body_html => body,
     };
     templating::render(templates::INTEGRATION_HTML.0, context)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::origin_of;
-
-    #[test]
-    fn origin_of_strips_the_path() {
-        assert_eq!(origin_of("https://cdn.example/install/core.js?v=1"), "https://cdn.example");
-        assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
-    }
 }

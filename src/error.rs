@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::escape::terminal_text;
+
 #[derive(Debug)]
 pub enum Error {
     /// One or more configs are invalid; the diagnostics were already reported.
@@ -45,6 +47,8 @@ impl Error {
     }
 }
 
+/// Paths and reasons come from the user's file system and arguments: shown through
+/// [`terminal_text`], as every message on a terminal or in a CI log.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -53,6 +57,7 @@ impl fmt::Display for Error {
                 write!(f, "{errors} error{s} in the configs; nothing was written")
             }
             Error::Input { path, reason } => {
+                let (path, reason) = (terminal_text(path), terminal_text(reason));
                 write!(
                     f,
                     "cannot read {path}: {reason}\n  help: check the path; a folder must hold *.toml configs"
@@ -60,9 +65,11 @@ impl fmt::Display for Error {
             }
             Error::Unreadable { files } => write!(f, "{files} config file(s) could not be read"),
             Error::Output { path, reason } => {
+                let (path, reason) = (terminal_text(path), terminal_text(reason));
                 write!(f, "cannot write {path}: {reason}\n  help: choose a writable --out folder")
             }
             Error::Internal(message) => {
+                let message = terminal_text(message);
                 write!(f, "internal error: {message}\n  help: this is a bug in twt-gen; please report it")
             }
         }

@@ -1,6 +1,8 @@
 //! One escaper per output context. Every config-derived string that lands in a snippet, a doc
 //! or a page goes through exactly one of these, chosen for the context it lands in.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// JSON that is safe inside an HTML `<script>` element, and a valid JavaScript expression.
@@ -95,6 +97,91 @@ pub fn markdown_text(text: &str) -> String {
     out
 }
 
+/// Text for a terminal or a CI log: every character that a terminal or a log viewer would
+/// act on instead of showing becomes one visible character, so columns stay right and a value
+/// can neither colour, move, erase nor forge lines (`\n::error::...` is a GitHub command).
+///
+/// C0 controls (but tab) and DEL become their Control Pictures (ESC → `␛`, LF → `␊`); C1
+/// controls (U+0080–U+009F, which some terminals obey: U+009B is CSI), bidi controls and the
+/// Unicode line and paragraph separators become U+FFFD. Tab stays: it only moves to a column.
+pub fn terminal_text(text: &str) -> Cow<'_, str> {
+    sanitise_for_terminal(text, false)
+}
+
+/// [`terminal_text`] for a whole source file: line breaks (`\n`, and `\r` before it) stay.
+/// Each replaced character is still one character, so columns do not move; byte offsets do:
+/// see [`terminal_offset`].
+pub fn terminal_source(text: &str) -> Cow<'_, str> {
+    sanitise_for_terminal(text, true)
+}
+
+/// Where byte `offset` of `text` lands in [`terminal_source`]`(text)`.
+pub fn terminal_offset(text: &str, offset: usize) -> usize {
+    let mut moved = 0isize;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if at >= offset {
+            break;
+        }
+        let next = chars.peek().map(|(_, c)| *c);
+        if let Some(shown) = terminal_replacement(c, true, next) {
+            moved += shown.len_utf8() as isize - c.len_utf8() as isize;
+        }
+    }
+    offset.saturating_add_signed(moved)
+}
+
+fn sanitise_for_terminal(text: &str, keep_line_breaks: bool) -> Cow<'_, str> {
+    let mut chars = text.chars().peekable();
+    let mut position = 0;
+    while let Some(c) = chars.next() {
+        if terminal_replacement(c, keep_line_breaks, chars.peek().copied()).is_some() {
+            break;
+        }
+        position += c.len_utf8();
+    }
+    if position == text.len() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str(&text[..position]);
+    let mut chars = text[position..].chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(terminal_replacement(c, keep_line_breaks, chars.peek().copied()).unwrap_or(c));
+    }
+    Cow::Owned(out)
+}
+
+/// What `c` is shown as in a terminal, if not itself; `next` is the character after it.
+fn terminal_replacement(c: char, keep_line_breaks: bool, next: Option<char>) -> Option<char> {
+    match c {
+        '\t' => None,
+        '\n' if keep_line_breaks => None,
+        '\r' if keep_line_breaks && next == Some('\n') => None,
+        '\0'..='\u{1F}' => char::from_u32(0x2400 + c as u32),
+        '\u{7F}' => Some('\u{2421}'),
+        '\u{80}'..='\u{9F}' | '\u{2028}' | '\u{2029}' => Some('\u{FFFD}'),
+        c if is_bidi_control(c) => Some('\u{FFFD}'),
+        _ => None,
+    }
+}
+
+/// JSON text for a log: the characters [`terminal_text`] replaces and `serde_json` leaves raw
+/// (DEL, C1, bidi, U+2028/U+2029) become `\uXXXX` escapes, so the values read back unchanged.
+pub fn json_for_log(json: String) -> String {
+    if !json.chars().any(|c| terminal_replacement(c, true, None).is_some()) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match terminal_replacement(c, true, None) {
+            Some(_) => push_unicode_escape(&mut out, c),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// Characters that reorder displayed text (Trojan Source).
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
@@ -175,6 +262,32 @@ mod tests {
                 "{out}"
             );
         }
+    }
+
+    #[test]
+    fn terminal_text_shows_every_control_as_one_visible_character() {
+        assert_eq!(terminal_text("plain\ttext"), "plain\ttext");
+        assert!(matches!(terminal_text("plain"), Cow::Borrowed(_)));
+        assert_eq!(terminal_text("a\u{1b}[31mb\u{7}"), "a\u{241b}[31mb\u{2407}");
+        assert_eq!(terminal_text("x\n::error::forged\r"), "x\u{240a}::error::forged\u{240d}");
+        assert_eq!(terminal_text("\u{9b}2J\u{85}\u{7f}"), "\u{FFFD}2J\u{FFFD}\u{2421}");
+        assert_eq!(terminal_text("rtl\u{202E}\u{2066}\u{2028}"), "rtl\u{FFFD}\u{FFFD}\u{FFFD}");
+        assert_eq!(terminal_source("a\r\nb\rc\n"), "a\r\nb\u{240d}c\n");
+        let source = "x = \"\u{1b}\u{85}\"\ny = 1\n";
+        let shown = terminal_source(source);
+        assert_eq!(source.chars().count(), shown.chars().count(), "columns stay");
+        let y = source.find('y').unwrap();
+        assert_eq!(&shown[terminal_offset(source, y)..], "y = 1\n");
+        assert_eq!(terminal_offset(source, 0), 0);
+    }
+
+    #[test]
+    fn json_for_log_escapes_what_serde_leaves_raw_and_round_trips() {
+        let value = serde_json::json!({"v": "\u{1b}\u{7f}\u{9b}\u{202e}\u{2028}é"});
+        let json = json_for_log(value.to_string());
+        assert!(json.is_ascii() || json.contains('é'), "{json}");
+        assert!(!json.chars().any(|c| terminal_text(&c.to_string()) != c.to_string()), "{json}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), value);
     }
 
     #[test]

@@ -27,4 +27,5 @@ pub mod suggest;
 pub mod templates;
 pub mod templating;
 pub mod terminal;
+pub mod urls;
 pub mod validate;

@@ -3,7 +3,8 @@
 //! Files are written into a staging folder beside `--out` and swapped in at the end, so a build
 //! that fails or is killed leaves the previous output as it was. Files in `--out` that no
 //! twt-gen build listed in its manifest are foreign: the build refuses to run, or with
-//! [`Foreign::Keep`] carries them over untouched (and never overwrites one).
+//! [`Foreign::Keep`] carries them over untouched (and never overwrites one). A build that is
+//! killed leaves its staging folder behind; the next build into the same `--out` sweeps it.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,6 +15,9 @@ use crate::manifest::MANIFEST_FILE;
 
 /// The files of a build: path relative to `--out` (with `/`) → bytes. Sorted, so deterministic.
 pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// Every staging folder's name starts with this (then a hash of `--out`'s name, then random).
+pub const STAGING_PREFIX: &str = ".twt-gen-staging-";
 
 /// What to do with files in `--out` that twt-gen did not write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +35,9 @@ pub fn write_atomically(out: &Path, files: &Files, foreign: Foreign) -> Result<(
     let kept = foreign_files(out)?;
     check_foreign(out, &kept, files, foreign)?;
 
-    let staging = tempfile::Builder::new()
-        .prefix(".twt-gen-staging-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::output(&parent, e))?;
+    let prefix = staging_prefix(out);
+    sweep_stale_staging(&parent, &prefix);
+    let (staging, _lock) = create_staging(&parent, &prefix)?;
     for (relative, bytes) in files {
         let path = staging.path().join(relative);
         if let Some(dir) = path.parent() {
@@ -56,9 +59,103 @@ pub fn write_atomically(out: &Path, files: &Files, foreign: Foreign) -> Result<(
         let _ = fs::remove_dir_all(&staged);
         return Err(Error::output(out, error));
     }
-    // After an exchange the staging path holds the previous output.
+    // After an exchange the staging path holds the previous output (unlocked: if this build is
+    // killed before it is gone, the next build sweeps it).
     let _ = fs::remove_dir_all(&staged);
     Ok(())
+}
+
+/// Staging folders of builds into `out` are named `.twt-gen-staging-<hash of out's name>-<random>`,
+/// so a build recognises the ones that are its to sweep, and nothing else.
+fn staging_prefix(out: &Path) -> String {
+    let name = out.file_name().unwrap_or(out.as_os_str()).to_string_lossy();
+    format!("{STAGING_PREFIX}{}-", &crate::sri::sha384_hex(name.as_bytes())[..12])
+}
+
+/// Creates this build's staging folder and locks it for the build's lifetime (the lock goes
+/// with the process, however it ends), so that no other build sweeps it while it is in use.
+fn create_staging(parent: &Path, prefix: &str) -> Result<(tempfile::TempDir, fs::File), Error> {
+    let mut last_error = None;
+    for _ in 0..8 {
+        let staging = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir_in(parent)
+            .map_err(|e| Error::output(parent, e))?;
+        let handle = fs::File::open(staging.path()).map_err(|e| Error::output(staging.path(), e))?;
+        // Another build's sweep may take a folder between its creation and its lock: then it
+        // is that build's to remove, and this one starts over.
+        match try_lock(&handle) {
+            Ok(true) if same_folder(staging.path(), &handle) => return Ok((staging, handle)),
+            Ok(_) => {
+                let _ = staging.keep();
+            }
+            Err(error) => last_error = Some(error),
+        }
+    }
+    let reason =
+        last_error.map_or("another build keeps taking its staging folder".to_string(), |e| e.to_string());
+    Err(Error::Output { path: parent.display().to_string(), reason })
+}
+
+/// Removes the staging folders that earlier builds into the same `--out` left behind when they
+/// were killed: only folders named for this `--out` (never a link), and only those whose lock
+/// no running build holds.
+fn sweep_stale_staging(parent: &Path, prefix: &str) {
+    if cfg!(not(unix)) {
+        // No flock: no way to tell a killed build's folder from a running one's.
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_str().is_some_and(|name| name.starts_with(prefix)) {
+            continue;
+        }
+        let path = entry.path();
+        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        let Ok(handle) = fs::File::open(&path) else { continue };
+        if matches!(try_lock(&handle), Ok(true)) && same_folder(&path, &handle) {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Takes an exclusive advisory lock without waiting: `Ok(false)` when another process holds it.
+#[cfg(unix)]
+fn try_lock(file: &fs::File) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: flock on a descriptor that `file` owns for the duration of the call.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    if error.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(error)
+    }
+}
+
+/// Without flock (and so without a sweep: see [`sweep_stale_staging`]) there is nothing to take.
+#[cfg(not(unix))]
+fn try_lock(_file: &fs::File) -> std::io::Result<bool> {
+    Ok(true)
+}
+
+/// Whether `path` still names the folder that `handle` opened (and not one created since).
+#[cfg(unix)]
+fn same_folder(path: &Path, handle: &fs::File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::symlink_metadata(path), handle.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_folder(_path: &Path, _handle: &fs::File) -> bool {
+    true
 }
 
 /// Swaps two folders in one step, so `out` is never missing, not even for an instant.

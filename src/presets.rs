@@ -1,8 +1,8 @@
 //! Presets and `extends`: a config may build on a shipped preset (by name) or on another file
-//! (by path, relative to the config that names it). Chains work; cycles and unknown names are
-//! reported with the chain or the list of presets.
+//! (by path, relative to the config that names it, in its folder or below). Chains work; cycles,
+//! unknown names and paths outside the folder are reported with the chain or the list of presets.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{ConfigFile, Setting, Value};
@@ -107,7 +107,10 @@ fn load(
             .help(help)
     };
     let base = match from {
-        Origin::File(path) if looks_like_path => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        Origin::File(path) if looks_like_path => match path.parent() {
+            Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
         _ => {
             let guess = crate::suggest::closest(target, preset_names())
                 .map(|name| format!("did you mean \"{name}\"? "))
@@ -119,10 +122,41 @@ fn load(
             return None;
         }
     };
-    let path = base.join(target);
     let shown = display_relative(&extends.file.path, target);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some((Origin::File(canonical(&path)), Arc::new(SourceFile::new(shown, text)))),
+    let path = match confine(&base, target) {
+        Ok(path) => path,
+        Err(Refusal::Outside(why)) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    "extends-outside",
+                    &extends.file,
+                    "`extends` names a file outside this config's folder",
+                )
+                .at(extends.value_span.clone())
+                .label(why)
+                .help(format!(
+                    "a config may extend files in its own folder and its subfolders, named relative to it (extends = \"shared/base.toml\"); move the shared file there, or use a preset: {}",
+                    list_presets()
+                )),
+            );
+            return None;
+        }
+        Err(Refusal::Unreadable(reason)) => {
+            diagnostics.push(not_found(
+                format!("cannot read `{shown}`: {reason}"),
+                format!(
+                    "paths are relative to the file that names them; the presets are: {}",
+                    list_presets()
+                ),
+            ));
+            return None;
+        }
+    };
+    // Never quote a file that is not text: its lines are nobody's config.
+    match crate::config::read(&path)
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| std::io::Error::other("it is not UTF-8 text")))
+    {
+        Ok(text) => Some((Origin::File(path), Arc::new(SourceFile::new(shown, text)))),
         Err(error) => {
             diagnostics.push(not_found(
                 format!("cannot read `{shown}`: {error}"),
@@ -136,6 +170,48 @@ fn load(
     }
 }
 
+/// Why an `extends` path is not followed. Neither variant carries anything read from the target.
+enum Refusal {
+    /// Outside the folder of the config naming it: the label says how.
+    Outside(&'static str),
+    /// Inside, but not a readable file.
+    Unreadable(String),
+}
+
+/// Resolves `target` against `folder` (`..` and symbolic links included) and returns the real
+/// path of the file, only if it lies in `folder` or below and is a regular file. A config repo
+/// is edited by many people: `extends = "/etc/passwd"` must not make `validate` print that file.
+fn confine(folder: &Path, target: &str) -> Result<PathBuf, Refusal> {
+    let relative = Path::new(target);
+    if relative.has_root() || relative.is_absolute() {
+        return Err(Refusal::Outside("an absolute path"));
+    }
+    // Lexically first, so a path that climbs out is refused without touching what it names.
+    let mut depth = 0usize;
+    for component in relative.components() {
+        match component {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => depth -= 1,
+            _ => return Err(Refusal::Outside("`..` climbs out of this config's folder")),
+        }
+    }
+    let real_folder = std::fs::canonicalize(folder).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    let real =
+        std::fs::canonicalize(folder.join(relative)).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    if !real.starts_with(&real_folder) {
+        return Err(Refusal::Outside("a symbolic link to outside this config's folder"));
+    }
+    let metadata = std::fs::metadata(&real).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    if metadata.is_dir() {
+        return Err(Refusal::Unreadable("it is a folder, not a config file".into()));
+    }
+    if !metadata.is_file() {
+        return Err(Refusal::Unreadable("it is not a regular file".into()));
+    }
+    Ok(real)
+}
+
 fn list_presets() -> String {
     preset_names().collect::<Vec<_>>().join(", ")
 }
@@ -144,7 +220,7 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// `customers/acme.toml` extending `../base.toml` is shown as `customers/../base.toml`.
+/// `customers/acme.toml` extending `shared/base.toml` is shown as `customers/shared/base.toml`.
 fn display_relative(from: &str, target: &str) -> String {
     match Path::new(from).parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join(target).to_string_lossy().into_owned(),

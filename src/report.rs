@@ -7,6 +7,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use serde_json::json;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::escape::{json_for_log, terminal_offset, terminal_source, terminal_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -26,51 +27,60 @@ pub struct Summary {
 }
 
 /// Renders one diagnostic as cargo does: `error[code]: ...`, `--> path:line:col`, the source
-/// line with a caret, then `help:`.
+/// line with a caret, then `help:`. Everything taken from inputs (values in the message, the
+/// path, the source line) goes through [`terminal_text`] first: this is a terminal or a CI log.
 pub fn human(diagnostic: &Diagnostic, color: bool) -> String {
     let level = match diagnostic.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let title = level.primary_title(diagnostic.message.as_str()).id(diagnostic.code);
-    let file = &diagnostic.file;
+    let message = terminal_text(&diagnostic.message);
+    let path = terminal_text(&diagnostic.file.path);
+    let title = level.primary_title(message.as_ref()).id(diagnostic.code);
+    let text = &diagnostic.file.text;
+    let source = terminal_source(text);
+    let label = diagnostic.label.as_deref().map(terminal_text);
     let mut group = match &diagnostic.span {
-        Some(span) if !file.text.is_empty() => {
-            let mut annotation = AnnotationKind::Primary.span(span.clone());
-            if let Some(label) = &diagnostic.label {
-                annotation = annotation.label(label.as_str());
+        Some(span) if !text.is_empty() => {
+            let shown = terminal_offset(text, span.start)..terminal_offset(text, span.end);
+            let mut annotation = AnnotationKind::Primary.span(shown);
+            if let Some(label) = &label {
+                annotation = annotation.label(label.as_ref());
             }
-            title.element(Snippet::source(file.text.as_str()).path(file.path.as_str()).annotation(annotation))
+            title.element(Snippet::source(source.as_ref()).path(path.as_ref()).annotation(annotation))
         }
         _ => {
             let (start, _) = diagnostic.range();
             Group::with_title(title)
-                .element(Origin::path(file.path.as_str()).line(start.line).char_column(start.column))
+                .element(Origin::path(path.as_ref()).line(start.line).char_column(start.column))
         }
     };
-    if let Some(help) = &diagnostic.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+    let help = diagnostic.help.as_deref().map(terminal_text);
+    if let Some(help) = &help {
+        group = group.element(Level::HELP.message(help.as_ref()));
     }
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     renderer.render(&[group])
 }
 
-/// One JSON object, on one line.
+/// One JSON object, on one line; characters a log would act on are `\u` escapes.
 pub fn json_line(diagnostic: &Diagnostic) -> String {
     let (start, end) = diagnostic.range();
-    json!({
-        "type": "diagnostic",
-        "file": diagnostic.file.path,
-        "line": start.line,
-        "column": start.column,
-        "end_line": end.line,
-        "end_column": end.column,
-        "severity": diagnostic.severity.as_str(),
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-        "help": diagnostic.help,
-    })
-    .to_string()
+    json_for_log(
+        json!({
+            "type": "diagnostic",
+            "file": diagnostic.file.path,
+            "line": start.line,
+            "column": start.column,
+            "end_line": end.line,
+            "end_column": end.column,
+            "severity": diagnostic.severity.as_str(),
+            "code": diagnostic.code,
+            "message": diagnostic.message,
+            "help": diagnostic.help,
+        })
+        .to_string(),
+    )
 }
 
 pub fn json_summary(summary: &Summary) -> String {
@@ -83,18 +93,19 @@ pub fn json_summary(summary: &Summary) -> String {
     .to_string()
 }
 
-/// A GitHub Actions workflow command, escaped as `@actions/core` escapes it.
+/// A GitHub Actions workflow command, escaped as `@actions/core` escapes it, after
+/// [`terminal_text`]: the runner's log is a terminal too.
 pub fn github_line(diagnostic: &Diagnostic) -> String {
     let (start, end) = diagnostic.range();
-    let mut message = diagnostic.message.clone();
+    let mut message = terminal_text(&diagnostic.message).into_owned();
     if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
-        message.push_str(help);
+        message.push_str(&terminal_text(help));
     }
     format!(
         "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
         diagnostic.severity.as_str(),
-        escape_github_property(&diagnostic.file.path),
+        escape_github_property(&terminal_text(&diagnostic.file.path)),
         start.line,
         start.column,
         end.line,

@@ -102,7 +102,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 pub fn check_paths(paths: &[PathBuf]) -> Result<Report, Error> {
     let mut report = Report::default();
     for path in expand_paths(paths)? {
-        match std::fs::read(&path) {
+        match crate::config::read(&path) {
             Ok(bytes) => report.checked.push(check_bytes(&path, bytes)),
             Err(error) => report.unreadable.push((display(&path), error.to_string())),
         }
@@ -111,7 +111,8 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Report, Error> {
     Ok(report)
 }
 
-fn check_bytes(path: &Path, bytes: Vec<u8>) -> Checked {
+/// Checks one config's bytes as read from `path` (not UTF-8 is a diagnostic, not an error).
+pub fn check_bytes(path: &Path, bytes: Vec<u8>) -> Checked {
     match String::from_utf8(bytes) {
         Ok(text) => check_source(path, Arc::new(SourceFile::new(display(path), text))),
         Err(error) => {
@@ -193,25 +194,33 @@ fn sort_in_file_order(diagnostics: &mut [Diagnostic], chain: &[presets::Layer]) 
     diagnostics.sort_by_key(rank);
 }
 
+/// Appids name output folders (`customers/<appid>/`), and macOS and Windows file systems do not
+/// tell `Acme` from `acme`: uniqueness ignores case.
 fn check_unique_appids(checked: &mut [Checked]) {
-    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
+    // Folded appid → (the appid as written, the file that set it first).
+    let mut first_seen: BTreeMap<String, (String, String)> = BTreeMap::new();
     for item in checked.iter_mut() {
         let Some(config) = &item.config else { continue };
-        match first_seen.get(&config.appid) {
+        let folded = config.appid.to_ascii_lowercase();
+        match first_seen.get(&folded) {
             None => {
-                first_seen.insert(config.appid.clone(), item.file.path.clone());
+                first_seen.insert(folded, (config.appid.clone(), item.file.path.clone()));
             }
-            Some(other) => {
-                let mut diagnostic = Diagnostic::error(
-                    "duplicate-appid",
-                    &item.file,
-                    format!("appid \"{}\" is also used by {other}", config.appid),
-                )
-                .label("appids must be unique across the batch")
-                .help(format!(
-                    "give each customer its own appid, or build {other} and {} separately",
-                    item.file.path
-                ));
+            Some((other_appid, other)) => {
+                let message = if *other_appid == config.appid {
+                    format!("appid \"{}\" is also used by {other}", config.appid)
+                } else {
+                    format!(
+                        "appid \"{}\" differs only in case from \"{other_appid}\" in {other}",
+                        config.appid
+                    )
+                };
+                let mut diagnostic = Diagnostic::error("duplicate-appid", &item.file, message)
+                    .label("appids must be unique across the batch, ignoring case")
+                    .help(format!(
+                        "each appid names a folder, customers/<appid>/, and case-insensitive file systems (macOS, Windows) see one folder; give each customer its own appid, or build {other} and {} separately",
+                        item.file.path
+                    ));
                 if let Some(span) = &item.appid_span {
                     diagnostic = diagnostic.at(span.clone());
                 }

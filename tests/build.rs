@@ -478,3 +478,96 @@ fn keep_foreign_builds_beside_foreign_files_and_never_overwrites_one() {
         "hand-made"
     );
 }
+
+/// Browsers report `event.origin` serialised; an origin written as typed drops every bridge
+/// message. Both flags are parsed as URLs and written in their serialised form.
+#[test]
+fn runtime_origin_and_cdn_base_are_written_normalised() {
+    let dir = tempfile::tempdir().unwrap();
+    twt_gen()
+        .args([
+            "build",
+            "--config",
+            EXAMPLE,
+            "--cdn-base",
+            "HTTP://CDN.Example:80/Widget/",
+            "--runtime-origin",
+            "http://LOCALHOST:8082/",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["runtime_origin"], "http://localhost:8082");
+    assert_eq!(manifest["cdn_base"], "http://cdn.example/Widget");
+    assert!(manifest["bundle"]["url"].as_str().unwrap().starts_with("http://cdn.example/Widget/install/"));
+    let code = String::from_utf8(read_bundle(dir.path(), &manifest)).unwrap();
+    assert!(code.contains("\"http://localhost:8082\""), "serialised origin in the bundle");
+    assert!(!code.contains("LOCALHOST"));
+
+    for (typed, serialised) in [
+        ("https://runtime.example.com:443", "https://runtime.example.com"),
+        ("http://bücher.example:8082", "http://xn--bcher-kva.example:8082"),
+    ] {
+        let out = dir.path().join("idn");
+        twt_gen()
+            .args(["build", "--config", EXAMPLE, "--runtime-origin", typed, "--out"])
+            .arg(&out)
+            .assert()
+            .code(0);
+        let manifest: Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["runtime_origin"], serialised, "{typed}");
+    }
+}
+
+#[test]
+fn malformed_origins_exit_2_showing_the_accepted_form() {
+    for bad in [
+        "https://user@runtime.example",
+        "https://runtime.example/path",
+        "https://runtime.example;script-src",
+        "https://runtime example",
+        "ftp://runtime.example",
+        "https://runtime.example?x=1",
+        "https://runtime.example#top",
+    ] {
+        twt_gen()
+            .args(["snippet", "--config", EXAMPLE, "--runtime-origin", bad])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicates::str::contains("https://runtime.example.com[:port]"));
+    }
+    for bad in
+        ["https://user:pw@cdn.example", "https://cdn.example/?v=1", "javascript:alert(1)", "//cdn.example"]
+    {
+        twt_gen()
+            .args(["snippet", "--config", EXAMPLE, "--cdn-base", bad])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("https://cdn.example.com[:port][/path]"));
+    }
+}
+
+/// `Acme` and `acme` collide as `customers/<appid>/` on macOS and Windows file systems.
+#[test]
+fn appids_that_differ_only_in_case_are_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let upper = dir.path().join("acme-upper.toml");
+    std::fs::write(&upper, "appid = \"ACME\"\n").unwrap();
+    let out = dir.path().join("dist");
+    twt_gen()
+        .args(["build", "--config", EXAMPLE, "--config"])
+        .arg(&upper)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(65)
+        .stderr(predicates::str::contains("error[duplicate-appid]: appid \"ACME\" differs only in case from \"acme\" in examples/customers/acme.toml"))
+        .stderr(predicates::str::contains("acme-upper.toml:1:9"))
+        .stderr(predicates::str::contains("case-insensitive file systems"));
+    assert!(!out.exists());
+}

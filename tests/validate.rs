@@ -65,8 +65,9 @@ const INVALID: &[(&str, &[&str])] = &[
     ("asyncinit-number.toml", &["error invalid-type 2:13-2:13"]),
     ("asyncinit-string.toml", &["error invalid-type 2:13-2:18"]),
     ("duplicate-key.toml", &["error duplicate-key 3:1-3:5"]),
-    ("extends-cycle.toml", &["error extends-cycle 1:11-1:33"]),
+    ("extends-cycle.toml", &["error extends-cycle 1:11-1:24"]),
     ("extends-missing-file.toml", &["error unknown-preset 1:11-1:30"]),
+    ("extends-outside.toml", &["error extends-outside 2:11-2:40"]),
     ("extends-unknown.toml", &["error unknown-preset 1:11-1:16"]),
     ("language-type.toml", &["error invalid-type 2:12-2:23"]),
     ("language-unknown.toml", &["error unsupported-language 2:12-2:20"]),
@@ -186,7 +187,10 @@ fn suggestions_name_the_right_key_or_value() {
         ("language-unsupported.toml", "did you mean \\\"ja\\\"?"),
         ("extends-unknown.toml", "did you mean \\\"dark\\\"?"),
         ("zindex-string.toml", "remove the quotes: zIndex = 9999"),
-        ("extends-cycle.toml", "extends-cycle.toml → tests/fixtures/invalid/includes/cycle-b.toml →"),
+        (
+            "extends-cycle.toml",
+            "invalid/includes/cycle-b.toml → tests/fixtures/invalid/includes/cycle-c.toml →",
+        ),
     ];
     for (name, needle) in cases {
         let out = twt_gen()
@@ -333,4 +337,172 @@ fn every_shipped_preset_and_example_is_valid() {
         twt_gen().arg("validate").arg(&config).assert().code(0);
     }
     twt_gen().args(["validate", "examples/customers"]).assert().code(0);
+}
+
+/// Runs `validate` in all three formats; returns (exit code, stdout and stderr of all three).
+fn validate_all_formats(path: &Path) -> (i32, String) {
+    let mut text = String::new();
+    let mut codes = Vec::new();
+    for format in ["human", "json", "github"] {
+        let out = twt_gen().args(["validate", "--format", format]).arg(path).output().unwrap();
+        codes.push(out.status.code().unwrap());
+        text.push_str(&String::from_utf8_lossy(&out.stdout));
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(codes.iter().all(|c| *c == codes[0]), "formats disagree on the exit code: {codes:?}");
+    (codes[0], text)
+}
+
+/// The codes of the diagnostics `validate --format json` reports for `path`.
+fn codes_of(path: &Path) -> Vec<String> {
+    let out = twt_gen().args(["validate", "--format", "json"]).arg(path).output().unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|v| v["type"] == "diagnostic")
+        .map(|v| v["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `extends = "/etc/passwd"` used to print that file's lines as TOML errors. A config may only
+/// extend files in its own folder or below, after `..` and symbolic links are resolved, and a
+/// refused or unreadable target is never quoted.
+#[test]
+fn extends_is_confined_to_the_config_folder_and_never_quotes_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "root:x:0:0:SECRET-LINE:/root:/bin/bash\n[SECRET-TABLE]\n";
+    std::fs::write(dir.path().join("secret.toml"), secret).unwrap();
+    let configs = dir.path().join("configs");
+    std::fs::create_dir_all(configs.join("sub/deeper")).unwrap();
+    std::os::unix::fs::symlink("../secret.toml", configs.join("link.toml")).unwrap();
+    std::os::unix::fs::symlink("..", configs.join("up")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.toml"), configs.join("sub/abs-link.toml")).unwrap();
+    let absolute = dir.path().join("secret.toml");
+    let outside = [
+        absolute.to_str().unwrap(),
+        "/etc/passwd",
+        "../secret.toml",
+        "sub/../../secret.toml",
+        "sub/deeper/../../../secret.toml",
+        "./../secret.toml",
+        "link.toml",
+        "up/secret.toml",
+        "sub/abs-link.toml",
+    ];
+    for (i, target) in outside.iter().enumerate() {
+        let config = configs.join(format!("outside-{i}.toml"));
+        std::fs::write(&config, format!("extends = \"{target}\"\nappid = \"acme\"\n")).unwrap();
+        let (code, output) = validate_all_formats(&config);
+        assert_eq!(code, 65, "{target}: {output}");
+        assert_eq!(codes_of(&config), ["extends-outside"], "{target}");
+        for leaked in ["SECRET", "root:", "/bin/"] {
+            assert!(!output.contains(leaked), "{target} leaked {leaked}: {output}");
+        }
+    }
+
+    // Inside the folder but not a config file: named, never quoted.
+    std::fs::write(configs.join("sub/huge.toml"), "# SECRET\n".repeat(200_000)).unwrap();
+    std::fs::write(configs.join("sub/binary.toml"), b"SECRET\xff\xfe\x00").unwrap();
+    for (target, reason) in [
+        ("./sub", "is a folder"),
+        ("sub/huge.toml", "too large for a config"),
+        ("sub/binary.toml", "not UTF-8"),
+        ("sub/missing.toml", "No such file"),
+    ] {
+        let config = configs.join("inside.toml");
+        std::fs::write(&config, format!("extends = \"{target}\"\nappid = \"acme\"\n")).unwrap();
+        let (code, output) = validate_all_formats(&config);
+        assert_eq!(code, 65, "{target}: {output}");
+        assert_eq!(codes_of(&config), ["unknown-preset"], "{target}");
+        assert!(output.contains(reason), "{target}: {output}");
+        assert!(!output.contains("SECRET"), "{target}: {output}");
+    }
+
+    // A file in a subfolder, and a symbolic link that stays inside, are fine.
+    std::fs::write(configs.join("sub/base.toml"), "theme = \"dark\"\n").unwrap();
+    std::os::unix::fs::symlink("sub/base.toml", configs.join("base-link.toml")).unwrap();
+    for target in ["sub/base.toml", "./sub/deeper/../base.toml", "base-link.toml"] {
+        let config = configs.join("fine.toml");
+        std::fs::write(&config, format!("extends = \"{target}\"\nappid = \"acme\"\n")).unwrap();
+        twt_gen().arg("validate").arg(&config).assert().code(0);
+    }
+}
+
+#[test]
+fn a_config_larger_than_any_config_is_unreadable_not_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    std::fs::write(&path, format!("appid = \"acme\"\n{}", "# comment\n".repeat(200_000))).unwrap();
+    twt_gen()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .code(66)
+        .stderr(predicates::str::contains("too large for a config"));
+}
+
+/// What a terminal or a CI log viewer acts on instead of showing: C0 controls but tab and line
+/// feed, DEL, C1 controls, bidi controls, and the Unicode line and paragraph separators.
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| {
+            (c.is_control() && !matches!(c, '\t' | '\n'))
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+                || matches!(c, '\u{061C}' | '\u{2028}' | '\u{2029}')
+        })
+        .collect()
+}
+
+/// `--format github` wrote config values raw: an ESC in a value became a terminal escape in the
+/// CI log, and a line feed in a key could forge a workflow command.
+#[test]
+fn control_characters_never_reach_a_terminal_or_ci_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evil\u{1b}[2J\u{202e}lmth.toml");
+    let mut text = String::from("appid = \"acme\"\n");
+    text.push_str("theme = \"x\\u001b[31mRED\\u0007\\u009b\\u202e\\u2028\"\n");
+    text.push_str("\"key\\u001b]0;title\\u0007\\n::error::forged\" = 1\n");
+    text.push_str("language = \"e\\u0085n\"\n");
+    text.push_str("launcher = \"raw\u{1b}[2J\u{9b}6n\u{202e}\u{7f}\"\n");
+    std::fs::write(&path, text).unwrap();
+
+    let human = twt_gen().arg("validate").arg(&path).assert().code(65);
+    let stderr = String::from_utf8(human.get_output().stderr.clone()).unwrap();
+    assert_eq!(raw_controls(&stderr), [], "{stderr}");
+    assert!(stderr.contains("invalid theme \"x␛[31mRED␇"), "{stderr}");
+    assert!(!stderr.lines().any(|line| line.trim_start().starts_with("::")), "forged command: {stderr}");
+
+    let github = twt_gen().args(["validate", "--format", "github"]).arg(&path).assert().code(65);
+    let stdout = String::from_utf8(github.get_output().stdout.clone()).unwrap();
+    assert_eq!(raw_controls(&stdout), [], "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.len() >= 3, "{stdout}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("::error file=") || l.starts_with("::warning file=")),
+        "{stdout}"
+    );
+
+    // JSON keeps the exact values, as escapes.
+    let json = twt_gen().args(["validate", "--format", "json"]).arg(&path).output().unwrap();
+    let stdout = String::from_utf8(json.stdout).unwrap();
+    assert_eq!(raw_controls(&stdout), [], "{stdout}");
+    let theme: Value =
+        serde_json::from_str(stdout.lines().find(|l| l.contains("invalid-theme")).unwrap()).unwrap();
+    assert_eq!(theme["message"], "invalid theme \"x\u{1b}[31mRED\u{7}\u{9b}\u{202e}\u{2028}\"");
+
+    // Messages that are not diagnostics: a missing file, and clap's usage errors.
+    let missing =
+        twt_gen().arg("validate").arg(dir.path().join("no\u{1b}[2Jpe\u{9b}.toml")).assert().code(66);
+    let stderr = String::from_utf8(missing.get_output().stderr.clone()).unwrap();
+    assert_eq!(raw_controls(&stderr), [], "{stderr}");
+    for args in [
+        vec!["validate", "--format", "x\u{1b}[31m\u{9b}\u{202e}", "a.toml"],
+        vec!["snippet", "--config", "examples/customers/acme.toml", "--runtime-origin", "http://a\u{1b}[2J"],
+        vec!["validate", "--no-such-flag\u{7}\u{85}\u{2028}"],
+    ] {
+        let usage = twt_gen().args(&args).assert().code(2);
+        let stderr = String::from_utf8(usage.get_output().stderr.clone()).unwrap();
+        assert_eq!(raw_controls(&stderr), [], "{args:?}: {stderr}");
+    }
 }

@@ -10,6 +10,7 @@ mod docs_samples;
 mod events;
 mod getters;
 mod harness_smoke;
+mod injection;
 mod language;
 mod lifecycle;
 mod methods;
