@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use twt_gen::bundle::{self, BundleInputs};
+use twt_gen::render::bundle::{self, BundleInputs};
 
 const RUNS: usize = 15;
 

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::check::{self, Report};
+use crate::diagnostics::emit::{self, Format, Summary};
 use crate::error::{exit, Error};
 use crate::escape::terminal_text;
-use crate::output::Foreign;
 use crate::pipeline::{self, BuildRequest, Deployment};
-use crate::report::{self, Format, Summary};
-use crate::snippet::Variant;
-use crate::validate::{self, Report};
+use crate::render::snippet::Variant;
+use crate::write::atomic::Foreign;
 
 pub const DEFAULT_CDN_BASE: &str = "https://cdn.twt.chat";
 pub const DEFAULT_RUNTIME_ORIGIN: &str = "https://runtime.twt.chat";
@@ -31,10 +31,10 @@ struct Cli {
 #[derive(clap::Args)]
 struct DeploymentArgs {
     /// URL under which the built files are served (the bundle's URL is this + its path)
-    #[arg(long, value_name = "URL", default_value = DEFAULT_CDN_BASE, value_parser = crate::urls::parse_base_url)]
+    #[arg(long, value_name = "URL", default_value = DEFAULT_CDN_BASE, value_parser = crate::check::urls::parse_base_url)]
     cdn_base: String,
     /// Origin that serves the chat runtime pages the host-sdk frames
-    #[arg(long, value_name = "URL", default_value = DEFAULT_RUNTIME_ORIGIN, value_parser = crate::urls::parse_origin)]
+    #[arg(long, value_name = "URL", default_value = DEFAULT_RUNTIME_ORIGIN, value_parser = crate::check::urls::parse_origin)]
     runtime_origin: String,
 }
 
@@ -133,7 +133,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 /// Checks `paths` and reports in `format`; fails when any file is unreadable or invalid.
 /// A clean check prints nothing unless `always_summarise` (so `snippet` keeps stderr empty).
 fn check_and_report(paths: &[PathBuf], format: Format, always_summarise: bool) -> Result<Report, Error> {
-    let report = validate::check_paths(paths)?;
+    let report = check::check_paths(paths)?;
     let diagnostics: Vec<_> = report.diagnostics().collect();
     for (path, reason) in &report.unreadable {
         let _ =
@@ -145,7 +145,7 @@ fn check_and_report(paths: &[PathBuf], format: Format, always_summarise: bool) -
         warnings: report.warning_count(),
     };
     if always_summarise || summary.errors + summary.warnings > 0 {
-        ignore_closed_pipe(report::emit(&diagnostics, &summary, format))?;
+        ignore_closed_pipe(emit::emit(&diagnostics, &summary, format))?;
     }
     if !report.unreadable.is_empty() {
         return Err(Error::Unreadable { files: report.unreadable.len() });
@@ -179,7 +179,7 @@ fn run_build(
         terminal_text(&out.to_string_lossy()),
         bundle.path(),
         bundle.code.len(),
-        crate::bundle::gzip_len(bundle.code.as_bytes()),
+        crate::render::bundle::gzip_len(bundle.code.as_bytes()),
         files.len(),
     );
     Ok(())
@@ -203,7 +203,7 @@ fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Resu
         return Err(Error::Invalid { errors: 1 });
     }
     let bundle = deployment.build_bundle()?;
-    let snippet = crate::snippet::render(customer, &deployment.script_ref(&bundle), variant)?;
+    let snippet = crate::render::snippet::render(customer, &deployment.script_ref(&bundle), variant)?;
     ignore_closed_pipe(io::stdout().lock().write_all(snippet.as_bytes()))
 }
 

@@ -1,31 +1,23 @@
 //! twt-gen: builds and ships the TWT chat widget from per-customer TOML configs.
 //!
-//! The flow: [`validate`] reads configs ([`config`], [`presets`]) and checks them against
-//! [`rules`] and [`locale`], reporting [`diagnostic`]s through [`report`]; [`pipeline`] builds
-//! the host-sdk [`bundle`] once, renders each customer's [`snippet`] and [`docs`], and
-//! [`output`] writes everything with a [`manifest`].
+//! Data flows one way, through one folder per stage:
+//!
+//! 1. [`check`] reads configs (TOML with spans, `extends`) and checks them against the options
+//!    table and the locale table, producing checked customer configs and [`diagnostics`];
+//! 2. [`render`] builds the host-sdk bundle once and each customer's snippets and docs, in
+//!    memory;
+//! 3. [`write`] puts the files on disk all at once, with `manifest.json`.
+//!
+//! [`pipeline`] runs the three for `build`; [`cli`] parses flags and maps outcomes to exit codes
+//! ([`error`]); [`escape`] holds one escaper per output context (script, attribute, Markdown,
+//! terminal), and [`terminal`] knows what the terminal wants (colour, a progress line).
 
-pub mod api;
-pub mod bundle;
+pub mod check;
 pub mod cli;
-pub mod config;
-pub mod diagnostic;
-pub mod docs;
+pub mod diagnostics;
 pub mod error;
 pub mod escape;
-pub mod locale;
-pub mod manifest;
-pub mod output;
 pub mod pipeline;
-pub mod presets;
-pub mod report;
-pub mod rules;
-pub mod snippet;
-pub mod source;
-pub mod sri;
-pub mod suggest;
-pub mod templates;
-pub mod templating;
+pub mod render;
 pub mod terminal;
-pub mod urls;
-pub mod validate;
+pub mod write;

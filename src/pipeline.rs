@@ -6,15 +6,16 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VERSION};
-use crate::docs::{self, DocsInput};
+use crate::check::CustomerConfig;
 use crate::error::Error;
-use crate::manifest::{BundleEntry, CustomerEntry, Manifest, MANIFEST_FILE};
-use crate::output::{self, Files, Foreign};
-use crate::snippet::{self, ScriptRef, Variant};
-use crate::templates;
+use crate::render::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VERSION};
+use crate::render::docs::{self, DocsInput};
+use crate::render::embedded;
+use crate::render::snippet::{self, ScriptRef, Variant};
 use crate::terminal::Progress;
-use crate::validate::CustomerConfig;
+use crate::write::atomic::{self, Foreign};
+use crate::write::manifest::{BundleEntry, CustomerEntry, Manifest, MANIFEST_FILE};
+use crate::write::Files;
 
 /// Where the built files will be served from and what they talk to.
 #[derive(Debug, Clone)]
@@ -54,7 +55,7 @@ pub fn customer_dir(appid: &str) -> String {
 pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
     let bundle = request.deployment.build_bundle()?;
     let script = request.deployment.script_ref(&bundle);
-    let style_hash = crate::sri::csp_hash(&bundle.css);
+    let style_hash = crate::render::sri::csp_hash(&bundle.css);
     let progress = Progress::new(request.configs.len());
     let rendered: Vec<(CustomerEntry, Vec<(String, Vec<u8>)>)> = request
         .configs
@@ -71,7 +72,7 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
     files.insert(bundle.path(), bundle.code.clone().into_bytes());
     files.insert(bundle.source_map_path(), bundle.source_map.clone());
     if request.dev_runtime {
-        for (name, text) in templates::DEV_RUNTIME {
+        for (name, text) in embedded::DEV_RUNTIME {
             files.insert(format!("dev-runtime/{name}"), text.as_bytes().to_vec());
         }
     }
@@ -141,6 +142,6 @@ fn render_customer(
 
 pub fn build(request: &BuildRequest<'_>, out: &Path, foreign: Foreign) -> Result<(Files, Bundle), Error> {
     let (files, bundle) = render(request)?;
-    output::write_atomically(out, &files, foreign)?;
+    atomic::write_atomically(out, &files, foreign)?;
     Ok((files, bundle))
 }

@@ -318,7 +318,7 @@ fn the_readme_documents_every_flag_and_exit_code() {
     {
         assert!(readme.contains(needle), "README.md does not mention {needle}");
     }
-    for rule in twt_gen::rules::RULES {
+    for rule in twt_gen::check::options::RULES {
         assert!(readme.contains(&format!("`{}`", rule.key)), "README.md lacks config key {}", rule.key);
     }
 }

@@ -18,9 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use twt_gen::diagnostic::Diagnostic;
-use twt_gen::report;
-use twt_gen::validate::{self, Checked};
+use twt_gen::check::{self, Checked};
+use twt_gen::diagnostics::emit;
+use twt_gen::diagnostics::Diagnostic;
 
 /// Inputs in the bounded run: enough to cover every strategy, small enough for a few seconds.
 const BOUNDED_CASES: u64 = 10_000;
@@ -58,15 +58,15 @@ fn check_diagnostic(diagnostic: &Diagnostic) -> Result<(), String> {
     if start.line == 0 || start.column == 0 || end < start {
         return Err(format!("range {start:?}..{end:?}"));
     }
-    let human = report::human(diagnostic, false);
-    let github = report::github_line(diagnostic);
+    let human = emit::human(diagnostic, false);
+    let github = emit::github_line(diagnostic);
     if let Some(c) = human.chars().chain(github.chars()).find(|c| is_raw_control(*c)) {
         return Err(format!("raw U+{:04X} in output:\n{human}\n{github}", c as u32));
     }
     if github.contains('\n') {
         return Err(format!("a github command spans lines: {github}"));
     }
-    serde_json::from_str::<serde_json::Value>(&report::json_line(diagnostic))
+    serde_json::from_str::<serde_json::Value>(&emit::json_line(diagnostic))
         .map_err(|e| format!("JSON line does not parse: {e}"))?;
     Ok(())
 }
@@ -79,7 +79,7 @@ static DIAGNOSTICS: AtomicU64 = AtomicU64::new(0);
 /// Checks one config's bytes; a failure quotes the input, so it can become a fixture.
 fn check_input(path: &Path, bytes: Vec<u8>) -> Result<(), TestCaseError> {
     let shown = String::from_utf8_lossy(&bytes).into_owned();
-    check_outcome(&validate::check_bytes(path, bytes))
+    check_outcome(&check::check_bytes(path, bytes))
         .map_err(|e| TestCaseError::fail(format!("{e}\ninput: {shown:?}")))
 }
 
@@ -353,7 +353,7 @@ fn validate_survives_arbitrary_and_mutated_configs() {
         proptest::collection::vec(proptest::collection::vec(0..TOKENS.len(), 0..24), 1..4),
         |files| {
             let paths = write_batch(&folder, &files);
-            let report = validate::check_paths(&paths).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let report = check::check_paths(&paths).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert!(report.unreadable.is_empty(), "{:?}", report.unreadable);
             for checked in &report.checked {
                 check_outcome(checked)?;

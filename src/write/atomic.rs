@@ -6,15 +6,12 @@
 //! [`Foreign::Keep`] carries them over untouched (and never overwrites one). A build that is
 //! killed leaves its staging folder behind; the next build into the same `--out` sweeps it.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::manifest::MANIFEST_FILE;
-
-/// The files of a build: path relative to `--out` (with `/`) → bytes. Sorted, so deterministic.
-pub type Files = BTreeMap<String, Vec<u8>>;
+use crate::write::manifest::MANIFEST_FILE;
+use crate::write::Files;
 
 /// Every staging folder's name starts with this (then a hash of `--out`'s name, then random).
 pub const STAGING_PREFIX: &str = ".twt-gen-staging-";
@@ -69,7 +66,7 @@ pub fn write_atomically(out: &Path, files: &Files, foreign: Foreign) -> Result<(
 /// so a build recognises the ones that are its to sweep, and nothing else.
 fn staging_prefix(out: &Path) -> String {
     let name = out.file_name().unwrap_or(out.as_os_str()).to_string_lossy();
-    format!("{STAGING_PREFIX}{}-", &crate::sri::sha384_hex(name.as_bytes())[..12])
+    format!("{STAGING_PREFIX}{}-", &crate::render::sri::sha384_hex(name.as_bytes())[..12])
 }
 
 /// Creates this build's staging folder and locks it for the build's lifetime (the lock goes
@@ -200,7 +197,7 @@ fn foreign_files(out: &Path) -> Result<Vec<String>, Error> {
         });
     }
     let present = list_files(out, out).map_err(|e| Error::output(out, e))?;
-    let listed = crate::manifest::listed_files(&out.join(MANIFEST_FILE));
+    let listed = crate::write::manifest::listed_files(&out.join(MANIFEST_FILE));
     Ok(present.into_iter().filter(|p| p != MANIFEST_FILE && !listed.contains(p)).collect())
 }
 

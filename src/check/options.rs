@@ -6,10 +6,10 @@
 
 use serde_json::Value as Json;
 
-use crate::config::{Setting, Value};
-use crate::diagnostic::Diagnostic;
-use crate::locale;
-use crate::suggest;
+use crate::check::config_file::{Setting, Value};
+use crate::check::locale;
+use crate::check::suggest;
+use crate::diagnostics::Diagnostic;
 
 pub struct Rule {
     pub key: &'static str,

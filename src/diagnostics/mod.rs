@@ -1,9 +1,12 @@
 //! A problem found in an input: where it is, how bad it is, and how to fix it.
 
+pub mod emit;
+pub mod source;
+
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::source::{Position, SourceFile};
+use crate::diagnostics::source::{Position, SourceFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {

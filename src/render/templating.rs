@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use minijinja::{AutoEscape, Environment};
 
 use crate::error::Error;
-use crate::templates;
+use crate::render::embedded;
 
 /// All templates, parsed once and shared by the threads that render customers.
 fn environment() -> Result<&'static Environment<'static>, Error> {
@@ -21,7 +21,7 @@ fn environment() -> Result<&'static Environment<'static>, Error> {
             let syntax = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build();
             env.set_syntax(syntax.map_err(|e| e.to_string())?);
             let all =
-                templates::SNIPPETS.iter().chain([&templates::INTEGRATION_MD, &templates::INTEGRATION_HTML]);
+                embedded::SNIPPETS.iter().chain([&embedded::INTEGRATION_MD, &embedded::INTEGRATION_HTML]);
             for (name, source) in all {
                 env.add_template(name, source).map_err(|e| format!("{name}: {e}"))?;
             }

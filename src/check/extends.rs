@@ -5,18 +5,18 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::{ConfigFile, Setting, Value};
-use crate::diagnostic::Diagnostic;
-use crate::rules::EXTENDS;
-use crate::source::SourceFile;
+use crate::check::config_file::{ConfigFile, Setting, Value};
+use crate::check::options::EXTENDS;
+use crate::diagnostics::source::SourceFile;
+use crate::diagnostics::Diagnostic;
 
 /// The presets shipped in `presets/`, embedded so the binary works from any folder.
 pub const PRESETS: &[(&str, &str)] = &[
-    ("custom-launcher", include_str!("../presets/custom-launcher.toml")),
-    ("dark", include_str!("../presets/dark.toml")),
-    ("deferred-init", include_str!("../presets/deferred-init.toml")),
-    ("light", include_str!("../presets/light.toml")),
-    ("system", include_str!("../presets/system.toml")),
+    ("custom-launcher", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/custom-launcher.toml"))),
+    ("dark", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/dark.toml"))),
+    ("deferred-init", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/deferred-init.toml"))),
+    ("light", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/light.toml"))),
+    ("system", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/system.toml"))),
 ];
 
 pub fn preset_names() -> impl Iterator<Item = &'static str> {
@@ -112,7 +112,7 @@ fn load(
             _ => PathBuf::from("."),
         },
         _ => {
-            let guess = crate::suggest::closest(target, preset_names())
+            let guess = crate::check::suggest::closest(target, preset_names())
                 .map(|name| format!("did you mean \"{name}\"? "))
                 .unwrap_or_default();
             diagnostics.push(not_found(
@@ -153,7 +153,7 @@ fn load(
         }
     };
     // Never quote a file that is not text: its lines are nobody's config.
-    match crate::config::read(&path)
+    match crate::check::config_file::read(&path)
         .and_then(|bytes| String::from_utf8(bytes).map_err(|_| std::io::Error::other("it is not UTF-8 text")))
     {
         Ok(text) => Some((Origin::File(path), Arc::new(SourceFile::new(shown, text)))),

@@ -4,16 +4,16 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::api::{self, Entry};
-use crate::bundle::{SDK_VERSION, SNIPPET_VERSION};
+use crate::check::locale;
+use crate::check::options::RULES;
+use crate::check::CustomerConfig;
 use crate::error::Error;
 use crate::escape::{html_text, markdown_code_span, markdown_table_code, markdown_text};
-use crate::locale;
-use crate::rules::RULES;
-use crate::snippet::{ScriptRef, TRUSTED_TYPES_POLICY};
-use crate::templates;
-use crate::templating;
-use crate::validate::CustomerConfig;
+use crate::render::api_surface::{self, Entry};
+use crate::render::bundle::{SDK_VERSION, SNIPPET_VERSION};
+use crate::render::embedded;
+use crate::render::snippet::{ScriptRef, TRUSTED_TYPES_POLICY};
+use crate::render::templating;
 
 /// A row of a reference table, each cell already escaped for a GFM table.
 #[derive(Serialize)]
@@ -78,17 +78,17 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
         custom_launcher => config.custom_launcher(),
         async_init => config.async_init(),
         locales => locale::supported_codes().collect::<Vec<_>>().join(", "),
-        functions => minijinja::Value::from(minijinja::value::Serde(&rows(api::FUNCTIONS))),
-        methods => minijinja::Value::from(minijinja::value::Serde(&rows(api::METHODS))),
-        getters => minijinja::Value::from(minijinja::value::Serde(&rows(api::GETTERS))),
-        events => minijinja::Value::from(minijinja::value::Serde(&rows(api::EVENTS))),
+        functions => minijinja::Value::from(minijinja::value::Serde(&rows(api_surface::FUNCTIONS))),
+        methods => minijinja::Value::from(minijinja::value::Serde(&rows(api_surface::METHODS))),
+        getters => minijinja::Value::from(minijinja::value::Serde(&rows(api_surface::GETTERS))),
+        events => minijinja::Value::from(minijinja::value::Serde(&rows(api_surface::EVENTS))),
         // Inside fenced blocks: literal text; the URLs were checked to be one line.
-        cdn_origin_code => crate::urls::origin_of(&input.script.url),
+        cdn_origin_code => crate::check::urls::origin_of(&input.script.url),
         runtime_origin_code => input.runtime_origin,
         trusted_types_policy => TRUSTED_TYPES_POLICY,
         style_hash => input.style_hash,
     };
-    templating::render(templates::INTEGRATION_MD.0, context)
+    templating::render(embedded::INTEGRATION_MD.0, context)
 }
 
 /// The same docs as one self-contained, readable HTML page (no external resources).
@@ -100,5 +100,5 @@ pub fn render_html(config: &CustomerConfig, markdown: &str) -> Result<String, Er
         title_html => html_text(&format!("TWT Chat widget: integration guide for {}", config.appid)),
         body_html => body,
     };
-    templating::render(templates::INTEGRATION_HTML.0, context)
+    templating::render(embedded::INTEGRATION_HTML.0, context)
 }

@@ -7,10 +7,10 @@ pub mod syntax_check;
 
 use serde_json::json;
 
+use crate::check::locale;
 use crate::error::Error;
-use crate::locale;
-use crate::sri;
-use crate::templates;
+use crate::render::embedded;
+use crate::render::sri;
 
 /// The host-sdk runtime version (`get('sdk_info').version`).
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -72,14 +72,14 @@ pub fn assemble(inputs: &BundleInputs, css: &str) -> String {
     format!(
         "(function(){{\"use strict\";var BUILD={};\n{}\n}})();\n",
         crate::escape::json_for_script(&constants),
-        templates::HOST_SDK_JS
+        embedded::HOST_SDK_JS
     )
 }
 
 /// The minified CSS and the unminified bundle source: what the minifier gets (and benchmarks).
 pub fn source(inputs: &BundleInputs) -> Result<(String, String), Error> {
     let css =
-        css::minify("templates/host-sdk/widget.css", templates::HOST_SDK_CSS).map_err(Error::Internal)?;
+        css::minify("templates/host-sdk/widget.css", embedded::HOST_SDK_CSS).map_err(Error::Internal)?;
     let source = assemble(inputs, &css);
     Ok((css, source))
 }

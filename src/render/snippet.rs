@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
+use crate::check::CustomerConfig;
 use crate::error::Error;
 use crate::escape;
-use crate::templating;
-use crate::validate::CustomerConfig;
+use crate::render::templating;
 
 /// The Trusted Types policy the snippet creates; a page with `trusted-types` in its CSP lists it.
 pub const TRUSTED_TYPES_POLICY: &str = "twt-snippet";

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostic::Diagnostic;
-use crate::source::SourceFile;
+use crate::diagnostics::source::SourceFile;
+use crate::diagnostics::Diagnostic;
 
 /// No config comes near this size; a larger file is a mistaken path (a log, an image, a device),
 /// and reading it whole could exhaust memory.

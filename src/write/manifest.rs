@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::Files;
-use crate::sri;
+use crate::render::sri;
+use crate::write::Files;
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 

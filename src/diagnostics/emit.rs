@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde_json::json;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::escape::{json_for_log, terminal_offset, terminal_source, terminal_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -166,7 +166,7 @@ pub fn emit(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::SourceFile;
+    use crate::diagnostics::source::SourceFile;
     use std::sync::Arc;
 
     #[test]

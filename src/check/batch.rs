@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
-use crate::config::ConfigFile;
-use crate::diagnostic::Diagnostic;
+use crate::check::config_file::ConfigFile;
+use crate::check::extends;
+use crate::check::options::{self, EXTENDS};
+use crate::diagnostics::source::SourceFile;
+use crate::diagnostics::Diagnostic;
 use crate::error::Error;
-use crate::presets;
-use crate::rules::{self, EXTENDS};
-use crate::source::SourceFile;
 
 /// A customer config that passed validation, with presets merged in.
 #[derive(Debug, Clone)]
@@ -102,7 +102,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 pub fn check_paths(paths: &[PathBuf]) -> Result<Report, Error> {
     let mut report = Report::default();
     for path in expand_paths(paths)? {
-        match crate::config::read(&path) {
+        match crate::check::config_file::read(&path) {
             Ok(bytes) => report.checked.push(check_bytes(&path, bytes)),
             Err(error) => report.unreadable.push((display(&path), error.to_string())),
         }
@@ -132,7 +132,7 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
     let mut diagnostics = Vec::new();
     let customer = ConfigFile::parse(Arc::clone(&file), &mut diagnostics);
     let parsed_cleanly = customer.parsed_cleanly;
-    let chain = presets::resolve_chain(customer, path, &mut diagnostics);
+    let chain = extends::resolve_chain(customer, path, &mut diagnostics);
 
     // Base first, so each layer overrides the ones it extends.
     let mut merged: BTreeMap<&'static str, Json> = BTreeMap::new();
@@ -142,8 +142,8 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
             if setting.key == EXTENDS {
                 continue;
             }
-            let Some(rule) = rules::rule(&setting.key) else {
-                diagnostics.push(rules::unknown_key(setting));
+            let Some(rule) = options::rule(&setting.key) else {
+                diagnostics.push(options::unknown_key(setting));
                 continue;
             };
             if layer.is_preset && rule.key == "appid" {
@@ -175,7 +175,7 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
     let config = if diagnostics.iter().any(Diagnostic::is_error) {
         None
     } else {
-        let options: Map<String, Json> = rules::RULES
+        let options: Map<String, Json> = options::RULES
             .iter()
             .filter_map(|rule| merged.get(rule.key).map(|v| (rule.key.to_string(), v.clone())))
             .collect();
@@ -186,7 +186,7 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
 }
 
 /// The customer's own file first, then the presets it pulls in; by place within each file.
-fn sort_in_file_order(diagnostics: &mut [Diagnostic], chain: &[presets::Layer]) {
+fn sort_in_file_order(diagnostics: &mut [Diagnostic], chain: &[extends::Layer]) {
     let rank = |d: &Diagnostic| {
         let file = chain.iter().rev().position(|l| Arc::ptr_eq(&l.config.file, &d.file));
         (file.unwrap_or(0), d.span.as_ref().map_or(0, |s| s.start))
