@@ -506,3 +506,29 @@ fn control_characters_never_reach_a_terminal_or_ci_log() {
         assert_eq!(raw_controls(&stderr), [], "{args:?}: {stderr}");
     }
 }
+
+/// The largest config twt-gen reads, with a mistake on every line: 100,000 diagnostics. Each
+/// used to count lines from the top of the file and render the whole file (minutes for this
+/// one); all of them are reported, with the right places.
+#[test]
+fn the_largest_config_with_a_mistake_on_every_line_is_reported_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    let mut text = String::from("appid = \"acme\"\n");
+    let mut keys = 0;
+    while text.len() + 16 < 1 << 20 {
+        text.push_str(&format!("k{keys} = 1\n"));
+        keys += 1;
+    }
+    std::fs::write(&path, &text).unwrap();
+    let out = twt_gen().arg("validate").arg(&path).assert().code(65);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.trim_end().ends_with(&format!("1 file: {keys} errors, 0 warnings")),
+        "{}",
+        &stderr[stderr.len() - 300..]
+    );
+    let tail = &stderr[stderr.len() - 600..];
+    assert!(tail.contains(&format!("huge.toml:{}:1\n", keys + 1)), "{tail}");
+    assert!(tail.contains(&format!("\n{} | k{} = 1\n", keys + 1, keys - 1)), "{tail}");
+}

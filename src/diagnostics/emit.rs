@@ -37,17 +37,22 @@ pub fn human(diagnostic: &Diagnostic, color: bool) -> String {
     let message = terminal_text(&diagnostic.message);
     let path = terminal_text(&diagnostic.file.path);
     let title = level.primary_title(message.as_ref()).id(diagnostic.code);
-    let text = &diagnostic.file.text;
-    let source = terminal_source(text);
+    let file = &diagnostic.file;
+    // Only the lines the span touches: rendering the whole file for each diagnostic is quadratic.
+    let (lines, first_line) = diagnostic.span.as_ref().map_or((0..0, 1), |span| file.lines_around(span));
+    let excerpt = &file.text[lines.clone()];
+    let source = terminal_source(excerpt);
     let label = diagnostic.label.as_deref().map(terminal_text);
     let mut group = match &diagnostic.span {
-        Some(span) if !text.is_empty() => {
-            let shown = terminal_offset(text, span.start)..terminal_offset(text, span.end);
-            let mut annotation = AnnotationKind::Primary.span(shown);
+        Some(span) if !file.text.is_empty() => {
+            let relative =
+                |offset: usize| terminal_offset(excerpt, offset.clamp(lines.start, lines.end) - lines.start);
+            let mut annotation = AnnotationKind::Primary.span(relative(span.start)..relative(span.end));
             if let Some(label) = &label {
                 annotation = annotation.label(label.as_ref());
             }
-            title.element(Snippet::source(source.as_ref()).path(path.as_ref()).annotation(annotation))
+            let snippet = Snippet::source(source.as_ref()).line_start(first_line).path(path.as_ref());
+            title.element(snippet.annotation(annotation))
         }
         _ => {
             let (start, _) = diagnostic.range();
