@@ -2,7 +2,7 @@
 //!
 //! The validator uses it to check `language`, and the build writes it into the host-sdk bundle
 //! (`BUILD.locales`, `BUILD.localeAliases`), so config validation and the browser never disagree.
-//! Both sides run the same algorithm: see [`normalize`] and `templates/host-sdk/core.js`.
+//! Both sides run the same algorithm: see [`normalize`] and `templates/host-sdk/language.js`.
 
 /// The runtime locales, in the order the spec's table lists them, with their own names.
 pub const SUPPORTED: &[(&str, &str)] = &[
