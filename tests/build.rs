@@ -471,7 +471,7 @@ fn keep_foreign_builds_beside_foreign_files_and_never_overwrites_one() {
         .assert()
         .code(73)
         .stderr(predicates::str::contains(
-            "would overwrite files that twt-gen did not write (customers/acme/snippet.html)",
+            "error[foreign-files]: the build would overwrite files that twt-gen did not write: customers/acme/snippet.html",
         ));
     assert_eq!(
         std::fs::read_to_string(clash.path().join("customers/acme/snippet.html")).unwrap(),

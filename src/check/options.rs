@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use crate::check::config_file::{Setting, Value};
 use crate::check::locale;
 use crate::check::suggest;
+use crate::diagnostics::codes::{self, Code};
 use crate::diagnostics::Diagnostic;
 
 pub struct Rule {
@@ -42,7 +43,7 @@ pub const RULES: &[Rule] = &[
         default: "light",
         description: "Initial theme; `system` follows the visitor's colour-scheme setting.",
         example: "theme = \"dark\"",
-        check: |s, d| check_one_of(s, d, THEMES, "invalid-theme"),
+        check: |s, d| check_one_of(s, d, THEMES, &codes::INVALID_THEME),
     },
     Rule {
         key: "launcher",
@@ -50,7 +51,7 @@ pub const RULES: &[Rule] = &[
         default: "default",
         description: "Launcher rendering mode; `custom` creates no launcher and the page provides its own entry button.",
         example: "launcher = \"custom\"",
-        check: |s, d| check_one_of(s, d, LAUNCHERS, "invalid-launcher"),
+        check: |s, d| check_one_of(s, d, LAUNCHERS, &codes::INVALID_LAUNCHER),
     },
     Rule {
         key: "zIndex",
@@ -122,8 +123,8 @@ impl Rule {
 pub fn unknown_key(setting: &Setting) -> Diagnostic {
     let key = setting.key.as_str();
     if let Some((_, hint)) = RUNTIME_ONLY.iter().find(|(name, _)| *name == key) {
-        return Diagnostic::error(
-            "runtime-only-key",
+        return Diagnostic::new(
+            &codes::RUNTIME_ONLY_KEY,
             &setting.file,
             format!("`{key}` does not belong in a customer config"),
         )
@@ -143,15 +144,15 @@ pub fn unknown_key(setting: &Setting) -> Diagnostic {
             format!("the keys are: {}, {EXTENDS}", RULES.iter().map(|r| r.key).collect::<Vec<_>>().join(", "))
         }
     };
-    Diagnostic::error("unknown-key", &setting.file, format!("unknown key `{key}`"))
+    Diagnostic::new(&codes::UNKNOWN_KEY, &setting.file, format!("unknown key `{key}`"))
         .at(setting.key_span.clone())
         .label("not a config key")
         .help(help)
 }
 
 fn wrong_type(setting: &Setting, expected: &str, example: &str) -> Diagnostic {
-    Diagnostic::error(
-        "invalid-type",
+    Diagnostic::new(
+        &codes::INVALID_TYPE,
         &setting.file,
         format!("`{}` must be {expected}, found {}", setting.key, setting.value.type_name()),
     )
@@ -170,7 +171,7 @@ fn check_appid(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<J
         return None;
     };
     let invalid = |message: String, label: &str, help: String| {
-        Diagnostic::error("invalid-appid", &setting.file, message)
+        Diagnostic::new(&codes::INVALID_APPID, &setting.file, message)
             .at(setting.value_span.clone())
             .label(label)
             .help(help)
@@ -211,8 +212,8 @@ fn check_appid(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<J
     }
     if appid.chars().any(|c| c.is_ascii_uppercase()) {
         diagnostics.push(
-            Diagnostic::warning(
-                "appid-uppercase",
+            Diagnostic::new(
+                &codes::APPID_UPPERCASE,
                 &setting.file,
                 format!("`appid` \"{appid}\" has upper-case letters"),
             )
@@ -236,7 +237,7 @@ fn check_one_of(
     setting: &Setting,
     diagnostics: &mut Vec<Diagnostic>,
     allowed: &'static [&'static str],
-    code: &'static str,
+    code: &'static Code,
 ) -> Option<Json> {
     let listed = allowed.join(", ");
     let Value::String(value) = &setting.value else {
@@ -255,7 +256,7 @@ fn check_one_of(
         None => format!("use one of: {listed}"),
     };
     diagnostics.push(
-        Diagnostic::error(code, &setting.file, format!("invalid {} \"{value}\"", setting.key))
+        Diagnostic::new(code, &setting.file, format!("invalid {} \"{value}\"", setting.key))
             .at(setting.value_span.clone())
             .label(format!("not one of {listed}"))
             .help(help),
@@ -266,7 +267,7 @@ fn check_one_of(
 fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
     let range = i32::MIN as i64..=i32::MAX as i64;
     let out_of_range = || {
-        Diagnostic::error("zindex-out-of-range", &setting.file, "`zIndex` is outside CSS's integer range")
+        Diagnostic::new(&codes::ZINDEX_OUT_OF_RANGE, &setting.file, "`zIndex` is outside CSS's integer range")
             .at(setting.value_span.clone())
             .label("must be from -2147483648 to 2147483647")
             .help("browsers clamp values outside it; use a value in that range, for example: zIndex = 9999")
@@ -284,10 +285,14 @@ fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option
                 "a z-index is a whole number, for example: zIndex = 9999".to_string()
             };
             diagnostics.push(
-                Diagnostic::error("invalid-type", &setting.file, "`zIndex` must be an integer, found float")
-                    .at(setting.value_span.clone())
-                    .label("expected an integer")
-                    .help(help),
+                Diagnostic::new(
+                    &codes::INVALID_TYPE,
+                    &setting.file,
+                    "`zIndex` must be an integer, found float",
+                )
+                .at(setting.value_span.clone())
+                .label("expected an integer")
+                .help(help),
             );
             None
         }
@@ -316,8 +321,8 @@ fn check_language(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Optio
         Some(code) if code == value => Some(Json::from(code)),
         Some(code) => {
             diagnostics.push(
-                Diagnostic::warning(
-                    "language-not-canonical",
+                Diagnostic::new(
+                    &codes::LANGUAGE_NOT_CANONICAL,
                     &setting.file,
                     format!("language \"{value}\" is normalised to \"{code}\""),
                 )
@@ -333,8 +338,8 @@ fn check_language(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Optio
                 None => format!("use one of: {}", supported.join(", ")),
             };
             diagnostics.push(
-                Diagnostic::error(
-                    "unsupported-language",
+                Diagnostic::new(
+                    &codes::UNSUPPORTED_LANGUAGE,
                     &setting.file,
                     format!("unsupported language \"{value}\""),
                 )
