@@ -14,7 +14,7 @@ use crate::diagnostics::Diagnostic;
 
 pub struct Rule {
     pub key: &'static str,
-    /// What the key accepts, for people (`'light' | 'dark' | 'system'`).
+    /// What the key accepts, for people, in Markdown (the README's config reference).
     pub accepts: &'static str,
     pub default: &'static str,
     pub description: &'static str,
@@ -31,7 +31,7 @@ pub const APPID_MAX_LEN: usize = 64;
 pub const RULES: &[Rule] = &[
     Rule {
         key: "appid",
-        accepts: "string: letters, digits, `-`, `_`; 1 to 64 characters; lower-case in production",
+        accepts: "string of letters, digits, `-`, `_`; 1–64 characters; lower-case in production (upper-case is a warning); unique across a batch, ignoring case",
         default: "(required)",
         description: "Unique application ID of the customer.",
         example: "appid = \"acme\"",
@@ -39,7 +39,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         key: "theme",
-        accepts: "'light' | 'dark' | 'system'",
+        accepts: "`\"light\"` | `\"dark\"` | `\"system\"`",
         default: "light",
         description: "Initial theme; `system` follows the visitor's colour-scheme setting.",
         example: "theme = \"dark\"",
@@ -47,7 +47,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         key: "launcher",
-        accepts: "'default' | 'custom'",
+        accepts: "`\"default\"` | `\"custom\"`",
         default: "default",
         description: "Launcher rendering mode; `custom` creates no launcher and the page provides its own entry button.",
         example: "launcher = \"custom\"",
@@ -55,7 +55,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         key: "zIndex",
-        accepts: "integer from -2147483648 to 2147483647",
+        accepts: "integer from −2147483648 to 2147483647 (not a float or a string)",
         default: "2147483000 (host-sdk styles)",
         description: "z-index of the widget container.",
         example: "zIndex = 9999",
@@ -63,7 +63,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         key: "language",
-        accepts: "en | zh-cn | zh-tw | ja | ko | de | fr | pt | ru (case and regional variants normalise)",
+        accepts: "`en`, `zh-cn`, `zh-tw`, `ja`, `ko`, `de`, `fr`, `pt`, `ru`; case, `_`/`-` and regional variants normalise with a warning (`en-US`→`en`, `zh-Hant`/`zh-HK`/`zh-MO`→`zh-tw`, `zh-Hans`/`zh-SG`→`zh-cn`, `pt-BR`→`pt`)",
         default: "the visitor's browser language, else en",
         description: "Initial language of the widget.",
         example: "language = \"en\"",
@@ -71,7 +71,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         key: "asyncInit",
-        accepts: "true | false",
+        accepts: "`true` | `false`",
         default: "false",
         description: "When true, core.js does not call init(); the page calls TWTChatWidget.init() itself.",
         example: "asyncInit = true",
@@ -79,8 +79,32 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// The key that pulls in a preset; handled by `presets`, listed here for suggestions and docs.
+/// The key that pulls in a preset; handled by `extends.rs`, listed here for suggestions and docs.
 pub const EXTENDS: &str = "extends";
+
+/// `extends` in the README's config reference: accepts, default, meaning.
+const EXTENDS_DOC: [&str; 3] = [
+    "a preset name, or a path ending in `.toml` relative to this file, in its folder or a subfolder",
+    "none",
+    "Settings to build on; this file's own settings win. Chains work; cycles are errors. A path that leaves the config's folder (absolute, `..` past it, or a symbolic link pointing out) is an error (`extends-outside`) that shows nothing of the file it names.",
+];
+
+/// The README's config reference, generated from [`RULES`] (a test compares the two).
+pub fn markdown_table() -> String {
+    let cell = |text: &str| text.replace('|', "\\|");
+    let mut table = String::from("| key | accepts | default | meaning |\n|---|---|---|---|\n");
+    let rows = RULES.iter().map(|r| [r.key, r.accepts, r.default, r.description]);
+    let [accepts, default, description] = EXTENDS_DOC;
+    for [key, accepts, default, description] in rows.chain([[EXTENDS, accepts, default, description]]) {
+        table.push_str(&format!(
+            "| `{key}` | {} | {} | {} |\n",
+            cell(accepts),
+            cell(default),
+            cell(description)
+        ));
+    }
+    table
+}
 
 /// Fields of `window.__twt` that must not be fixed per customer, and how to pass them instead.
 pub const RUNTIME_ONLY: &[(&str, &str)] = &[
@@ -366,5 +390,34 @@ fn check_async_init(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Opt
             diagnostics.push(wrong_type(setting, "a boolean", "asyncInit = true"));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod readme {
+    /// The README's config reference is [`super::markdown_table`], between these markers: a key
+    /// added to (or removed from) RULES without the README fails here.
+    #[test]
+    fn readme_documents_exactly_the_rules() {
+        let readme = include_str!("../../README.md");
+        let (begin, end) =
+            ("<!-- options:begin (generated from src/check/options.rs) -->\n", "<!-- options:end -->");
+        let start = readme.find(begin).expect("README.md has the options:begin marker") + begin.len();
+        let stop = start + readme[start..].find(end).expect("README.md has the options:end marker");
+        assert_eq!(
+            &readme[start..stop],
+            super::markdown_table(),
+            "README.md's config reference differs from RULES; paste the right side between the markers"
+        );
+    }
+
+    /// The language row names the locales: exactly those of the locale table.
+    #[test]
+    fn the_language_row_lists_exactly_the_supported_locales() {
+        let accepts = super::rule("language").unwrap().accepts;
+        let listed: Vec<&str> =
+            accepts.split(';').next().unwrap().split(", ").map(|c| c.trim_matches('`')).collect();
+        let supported: Vec<&str> = crate::check::locale::supported_codes().collect();
+        assert_eq!(listed, supported);
     }
 }
