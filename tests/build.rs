@@ -222,7 +222,13 @@ fn an_unwritable_out_exits_73() {
         .arg(file.join("dist"))
         .assert()
         .code(73)
-        .stderr(predicates::str::contains("cannot write"));
+        .stderr(predicates::str::starts_with("error[output-not-a-folder]: cannot write the output"))
+        .stderr(predicates::str::contains("= help: a part of this path is a file, not a folder"));
+    // `--out` itself a file.
+    twt_gen().args(["build", "--config", EXAMPLE, "--out"]).arg(&file).assert().code(73).stderr(
+        predicates::str::starts_with("error[output-not-a-folder]: `--out` exists and is not a folder"),
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
 
 #[test]
