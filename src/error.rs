@@ -45,11 +45,6 @@ impl Error {
         Error::Fault(Box::new(Diagnostic::about(code, path.as_deref(), message).help(help)))
     }
 
-    /// A config file or folder that cannot be read.
-    pub fn input(path: &Path, error: io::Error) -> Self {
-        Error::Fault(Box::new(unreadable_input(path, &error)))
-    }
-
     /// A file or folder of the output that cannot be written.
     pub fn output(path: &Path, error: io::Error) -> Self {
         let help = match write_cause(&error) {
