@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::check::{self, Report};
+use crate::diagnostics::codes;
 use crate::diagnostics::emit::{self, Format, Summary};
 use crate::error::{exit, Error};
 use crate::escape::terminal_text;
@@ -102,10 +103,12 @@ pub fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::from(exit::OK),
-        // Already reported, file by file.
-        Err(error @ (Error::Invalid { .. } | Error::Unreadable { .. })) => ExitCode::from(error.exit_code()),
         Err(error) => {
-            let _ = writeln!(io::stderr(), "error: {error}");
+            // Invalid and Unreadable were already reported, file by file.
+            if let Some(diagnostic) = error.diagnostic() {
+                let color = crate::terminal::stderr_wants_color();
+                let _ = writeln!(io::stderr(), "{}", emit::human(&diagnostic, color));
+            }
             ExitCode::from(error.exit_code())
         }
     }
@@ -133,12 +136,8 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 /// Checks `paths` and reports in `format`; fails when any file is unreadable or invalid.
 /// A clean check prints nothing unless `always_summarise` (so `snippet` keeps stderr empty).
 fn check_and_report(paths: &[PathBuf], format: Format, always_summarise: bool) -> Result<Report, Error> {
-    let report = check::check_paths(paths)?;
-    let diagnostics: Vec<_> = report.diagnostics().collect();
-    for (path, reason) in &report.unreadable {
-        let _ =
-            writeln!(io::stderr(), "error: {}", Error::Input { path: path.clone(), reason: reason.clone() });
-    }
+    let report = check::check_paths(paths);
+    let diagnostics: Vec<_> = report.unreadable.iter().chain(report.diagnostics()).collect();
     let summary = Summary {
         files: report.checked.len() + report.unreadable.len(),
         errors: report.error_count() + report.unreadable.len(),
@@ -187,20 +186,22 @@ fn run_build(
 
 fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Result<(), Error> {
     if config.is_dir() {
-        return Err(Error::Input {
-            path: config.display().to_string(),
-            reason: "is a folder; `snippet` takes one config file (use `build` for folders)".into(),
-        });
+        return Err(Error::fault(
+            &codes::FOLDER_NOT_FILE,
+            Some(config),
+            "`snippet` takes one config file, and this is a folder",
+            "name one config file of the folder, or use `build --config` for a folder",
+        ));
     }
     let report = check_and_report(&[config.to_path_buf()], Format::Human, false)?;
     let customer = report.configs().next().expect("a valid report holds its config");
     if !variant.applies_to(customer) {
-        let _ = writeln!(
-            io::stderr(),
-            "error: the manual-init snippet is for configs with asyncInit = true, and {} does not set it\n  help: add `asyncInit = true` to {0} (or `extends = \"deferred-init\"`), or print --variant standard",
-            terminal_text(&customer.path)
-        );
-        return Err(Error::Invalid { errors: 1 });
+        return Err(Error::fault(
+            &codes::VARIANT_NOT_APPLICABLE,
+            Some(Path::new(&customer.path)),
+            "the manual-init snippet is for configs with asyncInit = true, and this config does not set it",
+            "add `asyncInit = true` to it (or `extends = \"deferred-init\"`), or print --variant standard",
+        ));
     }
     let bundle = deployment.build_bundle()?;
     let snippet = crate::render::snippet::render(customer, &deployment.script_ref(&bundle), variant)?;
@@ -211,7 +212,7 @@ fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Resu
 fn ignore_closed_pipe(result: io::Result<()>) -> Result<(), Error> {
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Output { path: "standard output".into(), reason: e.to_string() }),
+        Err(e) => Err(Error::stdout(e)),
         Ok(()) => Ok(()),
     }
 }

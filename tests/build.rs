@@ -222,7 +222,13 @@ fn an_unwritable_out_exits_73() {
         .arg(file.join("dist"))
         .assert()
         .code(73)
-        .stderr(predicates::str::contains("cannot write"));
+        .stderr(predicates::str::starts_with("error[output-not-a-folder]: cannot write the output"))
+        .stderr(predicates::str::contains("= help: a part of this path is a file, not a folder"));
+    // `--out` itself a file.
+    twt_gen().args(["build", "--config", EXAMPLE, "--out"]).arg(&file).assert().code(73).stderr(
+        predicates::str::starts_with("error[output-not-a-folder]: `--out` exists and is not a folder"),
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
 
 #[test]
@@ -471,7 +477,7 @@ fn keep_foreign_builds_beside_foreign_files_and_never_overwrites_one() {
         .assert()
         .code(73)
         .stderr(predicates::str::contains(
-            "would overwrite files that twt-gen did not write (customers/acme/snippet.html)",
+            "error[foreign-files]: the build would overwrite files that twt-gen did not write: customers/acme/snippet.html",
         ));
     assert_eq!(
         std::fs::read_to_string(clash.path().join("customers/acme/snippet.html")).unwrap(),

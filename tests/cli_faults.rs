@@ -205,6 +205,8 @@ echo "final staging $(ls -A "$mnt" | grep -c '^\.twt-gen-staging-')"
         let message = std::fs::read_to_string(work.path().join(format!("stderr-{free}"))).unwrap();
         assert_eq!(result(&format!("{key} exit")), "73", "{free} pages free: {message}");
         assert!(message.contains("No space left on device"), "{free} pages free: {message}");
+        assert!(message.starts_with("error[unwritable-output]: cannot write the output:"), "{message}");
+        assert!(message.contains("= help: the disk is full"), "{free} pages free: {message}");
         tally.disk_full += 1;
         tally.lost += usize::from(result(&format!("{key} output")) != "same");
         tally.stale += result(&format!("{key} staging")).parse::<usize>().unwrap();
@@ -212,6 +214,7 @@ echo "final staging $(ls -A "$mnt" | grep -c '^\.twt-gen-staging-')"
     let message = std::fs::read_to_string(work.path().join("stderr-ro")).unwrap();
     assert_eq!(result("read-only exit"), "73", "{message}");
     assert!(message.contains("Read-only file system"), "{message}");
+    assert!(message.contains("= help: the file system is read-only"), "{message}");
     tally.unwritable += 1;
     tally.lost += usize::from(result("read-only output") != "same");
     tally.stale += result("read-only staging").parse::<usize>().unwrap();

@@ -66,13 +66,14 @@ const INVALID: &[(&str, &[&str])] = &[
     ("asyncinit-string.toml", &["error invalid-type 2:13-2:18"]),
     ("duplicate-key.toml", &["error duplicate-key 3:1-3:5"]),
     ("extends-cycle.toml", &["error extends-cycle 1:11-1:24"]),
-    ("extends-missing-file.toml", &["error unknown-preset 1:11-1:30"]),
+    ("extends-missing-file.toml", &["error unreadable-extends 1:11-1:30"]),
     ("extends-outside.toml", &["error extends-outside 2:11-2:40"]),
     ("extends-unknown.toml", &["error unknown-preset 1:11-1:16"]),
     ("language-type.toml", &["error invalid-type 2:12-2:23"]),
     ("language-unknown.toml", &["error unsupported-language 2:12-2:20"]),
     ("language-unsupported.toml", &["error unsupported-language 2:12-2:15"]),
     ("launcher-invalid.toml", &["error invalid-launcher 2:12-2:21"]),
+    ("not-utf8.toml", &["error invalid-utf8 1:13-1:13"]),
     ("preset-bad-value.toml", &["error invalid-theme 1:9-1:14"]),
     ("preset-sets-appid.toml", &["error appid-in-preset 2:1-2:16"]),
     (
@@ -112,6 +113,42 @@ const INVALID: &[(&str, &[&str])] = &[
     ("zindex-too-large.toml", &["error zindex-out-of-range 2:10-2:19"]),
     ("zindex-too-small.toml", &["error zindex-out-of-range 2:10-2:20"]),
 ];
+
+/// Folders of fixtures checked as one batch, and exactly the diagnostics each must produce.
+const BATCHES: &[(&str, &[&str])] = &[
+    ("duplicate-appid", &["error duplicate-appid 1:9-1:14"]),
+    ("no-configs", &["error empty-folder 1:1-1:1"]),
+];
+
+/// Codes no config can produce: each with a command that does (run by
+/// `every_code_is_produced_by_a_fixture_or_a_command`), and the exit code it must end with.
+/// `internal` is missing on purpose: only a broken shipped template causes it (its rendering is
+/// tested in src/error.rs).
+fn command_faults(scratch: &Path) -> Vec<(&'static str, std::process::Command, i32)> {
+    let a_file = scratch.join("a-file");
+    std::fs::write(&a_file, "x").unwrap();
+    let foreign = scratch.join("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("index.html"), "the customer's own").unwrap();
+    let minimal = "tests/fixtures/valid/minimal.toml";
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_twt-gen"));
+        cmd.env("NO_COLOR", "1").args(args);
+        cmd
+    };
+    let mut stdout_full = run(&["snippet", "--config", minimal]);
+    stdout_full.stdout(std::fs::File::create("/dev/full").unwrap());
+    vec![
+        ("unreadable-input", run(&["validate", "tests/fixtures/nope.toml"]), 66),
+        ("folder-not-file", run(&["snippet", "--config", "tests/fixtures/valid"]), 66),
+        ("variant-not-applicable", run(&["snippet", "--config", minimal, "--variant", "manual-init"]), 65),
+        ("output-not-a-folder", run(&["build", "--config", minimal, "--out", a_file.to_str().unwrap()]), 73),
+        ("foreign-files", run(&["build", "--config", minimal, "--out", foreign.to_str().unwrap()]), 73),
+        // Even root may not create folders in sysfs.
+        ("unwritable-output", run(&["build", "--config", minimal, "--out", "/sys/twt-gen-test/dist"]), 73),
+        ("stdout-failed", stdout_full, 73),
+    ]
+}
 
 /// Every fixture file in `dir` must be listed, so none goes untested.
 fn assert_all_listed(dir: &str, table: &[(&str, &[&str])]) {
@@ -301,7 +338,15 @@ fn a_missing_file_exits_66_naming_it_once_and_still_checks_the_others() {
         .assert()
         .code(66);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert_eq!(stderr.matches("cannot read tests/fixtures/nope.toml").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("--> tests/fixtures/nope.toml").count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error[unreadable-input]: cannot read the config: No such file or directory (os error 2)\n\
+             --> tests/fixtures/nope.toml\n \
+             = help: check the path: it is relative to the current folder\n"
+        ),
+        "{stderr}"
+    );
     assert!(stderr.contains("error[invalid-theme]"), "{stderr}");
     assert!(stderr.trim_end().ends_with("2 files: 2 errors, 0 warnings"), "{stderr}");
 }
@@ -414,7 +459,7 @@ fn extends_is_confined_to_the_config_folder_and_never_quotes_the_target() {
         std::fs::write(&config, format!("extends = \"{target}\"\nappid = \"acme\"\n")).unwrap();
         let (code, output) = validate_all_formats(&config);
         assert_eq!(code, 65, "{target}: {output}");
-        assert_eq!(codes_of(&config), ["unknown-preset"], "{target}");
+        assert_eq!(codes_of(&config), ["unreadable-extends"], "{target}");
         assert!(output.contains(reason), "{target}: {output}");
         assert!(!output.contains("SECRET"), "{target}: {output}");
     }
@@ -469,13 +514,13 @@ fn control_characters_never_reach_a_terminal_or_ci_log() {
 
     let human = twt_gen().arg("validate").arg(&path).assert().code(65);
     let stderr = String::from_utf8(human.get_output().stderr.clone()).unwrap();
-    assert_eq!(raw_controls(&stderr), [], "{stderr}");
+    assert_eq!(raw_controls(&stderr), Vec::<char>::new(), "{stderr}");
     assert!(stderr.contains("invalid theme \"x␛[31mRED␇"), "{stderr}");
     assert!(!stderr.lines().any(|line| line.trim_start().starts_with("::")), "forged command: {stderr}");
 
     let github = twt_gen().args(["validate", "--format", "github"]).arg(&path).assert().code(65);
     let stdout = String::from_utf8(github.get_output().stdout.clone()).unwrap();
-    assert_eq!(raw_controls(&stdout), [], "{stdout}");
+    assert_eq!(raw_controls(&stdout), Vec::<char>::new(), "{stdout}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines.len() >= 3, "{stdout}");
     assert!(
@@ -486,7 +531,7 @@ fn control_characters_never_reach_a_terminal_or_ci_log() {
     // JSON keeps the exact values, as escapes.
     let json = twt_gen().args(["validate", "--format", "json"]).arg(&path).output().unwrap();
     let stdout = String::from_utf8(json.stdout).unwrap();
-    assert_eq!(raw_controls(&stdout), [], "{stdout}");
+    assert_eq!(raw_controls(&stdout), Vec::<char>::new(), "{stdout}");
     let theme: Value =
         serde_json::from_str(stdout.lines().find(|l| l.contains("invalid-theme")).unwrap()).unwrap();
     assert_eq!(theme["message"], "invalid theme \"x\u{1b}[31mRED\u{7}\u{9b}\u{202e}\u{2028}\"");
@@ -495,7 +540,7 @@ fn control_characters_never_reach_a_terminal_or_ci_log() {
     let missing =
         twt_gen().arg("validate").arg(dir.path().join("no\u{1b}[2Jpe\u{9b}.toml")).assert().code(66);
     let stderr = String::from_utf8(missing.get_output().stderr.clone()).unwrap();
-    assert_eq!(raw_controls(&stderr), [], "{stderr}");
+    assert_eq!(raw_controls(&stderr), Vec::<char>::new(), "{stderr}");
     for args in [
         vec!["validate", "--format", "x\u{1b}[31m\u{9b}\u{202e}", "a.toml"],
         vec!["snippet", "--config", "examples/customers/acme.toml", "--runtime-origin", "http://a\u{1b}[2J"],
@@ -503,7 +548,7 @@ fn control_characters_never_reach_a_terminal_or_ci_log() {
     ] {
         let usage = twt_gen().args(&args).assert().code(2);
         let stderr = String::from_utf8(usage.get_output().stderr.clone()).unwrap();
-        assert_eq!(raw_controls(&stderr), [], "{args:?}: {stderr}");
+        assert_eq!(raw_controls(&stderr), Vec::<char>::new(), "{args:?}: {stderr}");
     }
 }
 
@@ -531,4 +576,78 @@ fn the_largest_config_with_a_mistake_on_every_line_is_reported_in_full() {
     let tail = &stderr[stderr.len() - 600..];
     assert!(tail.contains(&format!("huge.toml:{}:1\n", keys + 1)), "{tail}");
     assert!(tail.contains(&format!("\n{} | k{} = 1\n", keys + 1, keys - 1)), "{tail}");
+}
+
+#[test]
+fn batches_report_exactly_their_problems() {
+    for (name, expected) in BATCHES {
+        let (found, _, code) = diagnostics(&format!("{FIXTURES}/batches/{name}"));
+        assert_eq!(found, *expected, "{name}");
+        assert_ne!(code, 0, "{name}");
+    }
+}
+
+/// A new code needs a fixture (or, for a code no config can produce, a command) that produces
+/// it: otherwise this fails.
+#[test]
+fn every_code_is_produced_by_a_fixture_or_a_command() {
+    let code_of = |line: &&str| line.split(' ').nth(1).unwrap().to_string();
+    let mut produced: Vec<String> =
+        VALID.iter().chain(INVALID).chain(BATCHES).flat_map(|(_, lines)| lines.iter().map(code_of)).collect();
+    let scratch = tempfile::tempdir().unwrap();
+    for (code, mut command, exit) in command_faults(scratch.path()) {
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(exit), "{code}: {stderr}");
+        assert!(stderr.starts_with(&format!("error[{code}]: ")), "{code}: {stderr}");
+        assert!(stderr.contains("\n = help: "), "{code} has no help: {stderr}");
+        produced.push(code.to_string());
+    }
+    produced.push("internal".into());
+    produced.sort();
+    produced.dedup();
+    let mut registry: Vec<String> =
+        twt_gen::diagnostics::codes::CODES.iter().map(|c| c.name.to_string()).collect();
+    registry.sort();
+    let missing: Vec<&String> = registry.iter().filter(|c| !produced.contains(c)).collect();
+    let unknown: Vec<&String> = produced.iter().filter(|c| !registry.contains(c)).collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "codes no fixture or command produces: {missing:?}; produced codes not in CODES: {unknown:?}"
+    );
+}
+
+/// Each cause of an unreadable input has its own help line, in every format of `validate`.
+#[test]
+fn unreadable_inputs_are_diagnostics_in_every_format_with_help_for_their_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, "#".repeat(2 << 20)).unwrap();
+    let cases = [
+        ("tests/fixtures/nope.toml".to_string(), "unreadable-input", "check the path"),
+        (huge.to_string_lossy().into_owned(), "unreadable-input", "a config is at most 1 MiB"),
+        ("tests/fixtures/batches/no-configs".to_string(), "empty-folder", "configs are the *.toml files"),
+    ];
+    for (path, code, help) in cases {
+        let json = twt_gen().args(["validate", "--format", "json", &path]).assert().code(66);
+        let stdout = String::from_utf8(json.get_output().stdout.clone()).unwrap();
+        let first: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(first["type"], "diagnostic", "{stdout}");
+        assert_eq!(first["code"], code, "{stdout}");
+        assert_eq!(first["file"], path.as_str(), "{stdout}");
+        assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(1), Some(1)));
+        assert!(first["help"].as_str().unwrap().starts_with(help), "{stdout}");
+        assert!(stdout.lines().last().unwrap().contains("\"errors\":1"), "{stdout}");
+
+        let github = twt_gen().args(["validate", "--format", "github", &path]).assert().code(66);
+        let stdout = String::from_utf8(github.get_output().stdout.clone()).unwrap();
+        assert!(stdout.starts_with("::error file="), "{stdout}");
+        assert!(stdout.contains(&format!("title=twt-gen {code}::")), "{stdout}");
+
+        let human = twt_gen().args(["validate", &path]).assert().code(66);
+        let stderr = String::from_utf8(human.get_output().stderr.clone()).unwrap();
+        assert!(stderr.starts_with(&format!("error[{code}]: ")), "{stderr}");
+        assert!(stderr.contains(&format!("--> {path}\n")), "{stderr}");
+        assert!(stderr.contains(&format!("= help: {help}")), "{stderr}");
+    }
 }

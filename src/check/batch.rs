@@ -9,9 +9,10 @@ use serde_json::{Map, Value as Json};
 use crate::check::config_file::ConfigFile;
 use crate::check::extends;
 use crate::check::options::{self, EXTENDS};
+use crate::diagnostics::codes;
 use crate::diagnostics::source::SourceFile;
 use crate::diagnostics::Diagnostic;
-use crate::error::Error;
+use crate::error;
 
 /// A customer config that passed validation, with presets merged in.
 #[derive(Debug, Clone)]
@@ -51,8 +52,8 @@ pub struct Checked {
 #[derive(Default)]
 pub struct Report {
     pub checked: Vec<Checked>,
-    /// Files that could not be read at all (exit 66), with the reason.
-    pub unreadable: Vec<(String, String)>,
+    /// Inputs that could not be read at all (exit 66): why, and how to fix it.
+    pub unreadable: Vec<Diagnostic>,
 }
 
 impl Report {
@@ -74,20 +75,27 @@ impl Report {
 }
 
 /// Expands folders into their `*.toml` files (sorted, not recursive); files are kept as given.
-pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+/// A folder that cannot be listed, or holds no config, is reported in `unreadable`.
+pub fn expand_paths(paths: &[PathBuf], unreadable: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| Error::input(path, e))?;
+            let entries = match std::fs::read_dir(path) {
+                Ok(entries) => entries,
+                Err(error) => {
+                    unreadable.push(error::unreadable_input(path, &error));
+                    continue;
+                }
+            };
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|ext| ext == "toml") && p.is_file())
                 .collect();
             if found.is_empty() {
-                return Err(Error::Input {
-                    path: display(path),
-                    reason: "the folder holds no *.toml config".into(),
-                });
+                unreadable.push(
+                    Diagnostic::about(&codes::EMPTY_FOLDER, Some(&display(path)), "the folder holds no *.toml config")
+                        .help("configs are the *.toml files directly in the folder (not in subfolders); check the path"),
+                );
             }
             found.sort();
             files.extend(found);
@@ -95,20 +103,20 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
             files.push(path.clone());
         }
     }
-    Ok(files)
+    files
 }
 
 /// Checks every file, then the batch as a whole (appids must be unique).
-pub fn check_paths(paths: &[PathBuf]) -> Result<Report, Error> {
+pub fn check_paths(paths: &[PathBuf]) -> Report {
     let mut report = Report::default();
-    for path in expand_paths(paths)? {
+    for path in expand_paths(paths, &mut report.unreadable) {
         match crate::check::config_file::read(&path) {
             Ok(bytes) => report.checked.push(check_bytes(&path, bytes)),
-            Err(error) => report.unreadable.push((display(&path), error.to_string())),
+            Err(error) => report.unreadable.push(error::unreadable_input(&path, &error)),
         }
     }
     check_unique_appids(&mut report.checked);
-    Ok(report)
+    report
 }
 
 /// Checks one config's bytes as read from `path` (not UTF-8 is a diagnostic, not an error).
@@ -119,7 +127,7 @@ pub fn check_bytes(path: &Path, bytes: Vec<u8>) -> Checked {
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
             let file = Arc::new(SourceFile::new(display(path), text));
             let offset = error.utf8_error().valid_up_to();
-            let diagnostic = Diagnostic::error("invalid-utf8", &file, "the file is not UTF-8 text")
+            let diagnostic = Diagnostic::new(&codes::INVALID_UTF8, &file, "the file is not UTF-8 text")
                 .at(offset..offset)
                 .help("TOML files are UTF-8; re-save the file as UTF-8");
             Checked { file, diagnostics: vec![diagnostic], config: None, appid_span: None }
@@ -148,7 +156,7 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
             };
             if layer.is_preset && rule.key == "appid" {
                 diagnostics.push(
-                    Diagnostic::error("appid-in-preset", &setting.file, "a preset cannot set `appid`")
+                    Diagnostic::new(&codes::APPID_IN_PRESET, &setting.file, "a preset cannot set `appid`")
                         .at(setting.span())
                         .help("set appid in each customer's own file"),
                 );
@@ -165,7 +173,7 @@ pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
     let appid_set = chain.iter().flat_map(|l| &l.config.settings).any(|s| s.key == "appid");
     if parsed_cleanly && !appid_set {
         diagnostics.push(
-            Diagnostic::error("missing-appid", &file, "missing required key `appid`")
+            Diagnostic::new(&codes::MISSING_APPID, &file, "missing required key `appid`")
                 .at(0..0)
                 .help("add the customer's application ID, for example: appid = \"acme\""),
         );
@@ -215,7 +223,7 @@ fn check_unique_appids(checked: &mut [Checked]) {
                         config.appid
                     )
                 };
-                let mut diagnostic = Diagnostic::error("duplicate-appid", &item.file, message)
+                let mut diagnostic = Diagnostic::new(&codes::DUPLICATE_APPID, &item.file, message)
                     .label("appids must be unique across the batch, ignoring case")
                     .help(format!(
                         "each appid names a folder, customers/<appid>/, and case-insensitive file systems (macOS, Windows) see one folder; give each customer its own appid, or build {other} and {} separately",

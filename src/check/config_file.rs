@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 
+use crate::diagnostics::codes;
 use crate::diagnostics::source::SourceFile;
 use crate::diagnostics::Diagnostic;
 
@@ -130,11 +131,11 @@ fn syntax_diagnostic(file: &Arc<SourceFile>, error: &toml::de::Error) -> Diagnos
     let message = error.message().trim().to_string();
     let spanned_text = error.span().and_then(|span| file.text.get(span)).unwrap_or_default();
     let mut diagnostic = if message.contains("duplicate key") {
-        Diagnostic::error("duplicate-key", file, format!("duplicate key `{}`", spanned_text.trim()))
+        Diagnostic::new(&codes::DUPLICATE_KEY, file, format!("duplicate key `{}`", spanned_text.trim()))
             .label("set a second time here")
             .help("each key may appear once; remove one of the two lines")
     } else {
-        Diagnostic::error("toml-syntax", file, format!("invalid TOML: {message}"))
+        Diagnostic::new(&codes::TOML_SYNTAX, file, format!("invalid TOML: {message}"))
             .help("fix the TOML syntax here; see https://toml.io for the format")
     };
     if let Some(span) = error.span() {
@@ -185,7 +186,7 @@ mod tests {
     fn reports_every_syntax_error_and_duplicates() {
         let (file, diagnostics) = parse("appid = \"a\"\ntheme = \nappid = \"b\"\n");
         assert!(!file.parsed_cleanly);
-        let codes: Vec<_> = diagnostics.iter().map(|d| d.code).collect();
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code.name).collect();
         assert!(codes.contains(&"toml-syntax"), "{diagnostics:?}");
         assert!(codes.contains(&"duplicate-key"), "{diagnostics:?}");
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::check::config_file::{ConfigFile, Setting, Value};
 use crate::check::options::EXTENDS;
+use crate::diagnostics::codes;
 use crate::diagnostics::source::SourceFile;
 use crate::diagnostics::Diagnostic;
 
@@ -52,8 +53,8 @@ pub fn resolve_chain(
         };
         let Value::String(target) = &extends.value else {
             diagnostics.push(
-                Diagnostic::error(
-                    "invalid-type",
+                Diagnostic::new(
+                    &codes::INVALID_TYPE,
                     &extends.file,
                     format!("`extends` must be a string, found {}", extends.value.type_name()),
                 )
@@ -70,7 +71,7 @@ pub fn resolve_chain(
         if let Some(first) = origins.iter().position(|o| *o == origin) {
             let names: Vec<&str> = chain[first..].iter().map(|l| l.config.file.path.as_str()).collect();
             diagnostics.push(
-                Diagnostic::error("extends-cycle", &extends.file, "`extends` forms a cycle")
+                Diagnostic::new(&codes::EXTENDS_CYCLE, &extends.file, "`extends` forms a cycle")
                     .at(extends.value_span.clone())
                     .label("extends a config that extends this one")
                     .help(format!(
@@ -99,12 +100,22 @@ fn load(
         let file = SourceFile::new(format!("presets/{name}.toml"), *text);
         return Some((Origin::Preset(name), Arc::new(file)));
     }
+    let shown = display_relative(&extends.file.path, target);
     let looks_like_path = target.ends_with(".toml") || target.contains('/') || target.contains('\\');
     let not_found = |message: String, help: String| {
-        Diagnostic::error("unknown-preset", &extends.file, message)
+        Diagnostic::new(&codes::UNKNOWN_PRESET, &extends.file, message)
             .at(extends.value_span.clone())
-            .label("no such preset or file")
+            .label("no such preset")
             .help(help)
+    };
+    let unreadable = |reason: &dyn std::fmt::Display| {
+        Diagnostic::new(&codes::UNREADABLE_EXTENDS, &extends.file, format!("cannot read `{shown}`: {reason}"))
+            .at(extends.value_span.clone())
+            .label("not a readable config file")
+            .help(format!(
+                "paths are relative to the file that names them; the presets are: {}",
+                list_presets()
+            ))
     };
     let base = match from {
         Origin::File(path) if looks_like_path => match path.parent() {
@@ -122,13 +133,11 @@ fn load(
             return None;
         }
     };
-    let shown = display_relative(&extends.file.path, target);
     let path = match confine(&base, target) {
         Ok(path) => path,
         Err(Refusal::Outside(why)) => {
             diagnostics.push(
-                Diagnostic::error(
-                    "extends-outside",
+                Diagnostic::new(&codes::EXTENDS_OUTSIDE,
                     &extends.file,
                     "`extends` names a file outside this config's folder",
                 )
@@ -142,13 +151,7 @@ fn load(
             return None;
         }
         Err(Refusal::Unreadable(reason)) => {
-            diagnostics.push(not_found(
-                format!("cannot read `{shown}`: {reason}"),
-                format!(
-                    "paths are relative to the file that names them; the presets are: {}",
-                    list_presets()
-                ),
-            ));
+            diagnostics.push(unreadable(&reason));
             return None;
         }
     };
@@ -158,13 +161,7 @@ fn load(
     {
         Ok(text) => Some((Origin::File(path), Arc::new(SourceFile::new(shown, text)))),
         Err(error) => {
-            diagnostics.push(not_found(
-                format!("cannot read `{shown}`: {error}"),
-                format!(
-                    "paths are relative to the file that names them; the presets are: {}",
-                    list_presets()
-                ),
-            ));
+            diagnostics.push(unreadable(&error));
             None
         }
     }

@@ -9,11 +9,12 @@ use serde_json::Value as Json;
 use crate::check::config_file::{Setting, Value};
 use crate::check::locale;
 use crate::check::suggest;
+use crate::diagnostics::codes::{self, Code};
 use crate::diagnostics::Diagnostic;
 
 pub struct Rule {
     pub key: &'static str,
-    /// What the key accepts, for people (`'light' | 'dark' | 'system'`).
+    /// What the key accepts, for people, in Markdown (the README's config reference).
     pub accepts: &'static str,
     pub default: &'static str,
     pub description: &'static str,
@@ -30,7 +31,7 @@ pub const APPID_MAX_LEN: usize = 64;
 pub const RULES: &[Rule] = &[
     Rule {
         key: "appid",
-        accepts: "string: letters, digits, `-`, `_`; 1 to 64 characters; lower-case in production",
+        accepts: "string of letters, digits, `-`, `_`; 1–64 characters; lower-case in production (upper-case is a warning); unique across a batch, ignoring case",
         default: "(required)",
         description: "Unique application ID of the customer.",
         example: "appid = \"acme\"",
@@ -38,23 +39,23 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         key: "theme",
-        accepts: "'light' | 'dark' | 'system'",
+        accepts: "`\"light\"` | `\"dark\"` | `\"system\"`",
         default: "light",
         description: "Initial theme; `system` follows the visitor's colour-scheme setting.",
         example: "theme = \"dark\"",
-        check: |s, d| check_one_of(s, d, THEMES, "invalid-theme"),
+        check: |s, d| check_one_of(s, d, THEMES, &codes::INVALID_THEME),
     },
     Rule {
         key: "launcher",
-        accepts: "'default' | 'custom'",
+        accepts: "`\"default\"` | `\"custom\"`",
         default: "default",
         description: "Launcher rendering mode; `custom` creates no launcher and the page provides its own entry button.",
         example: "launcher = \"custom\"",
-        check: |s, d| check_one_of(s, d, LAUNCHERS, "invalid-launcher"),
+        check: |s, d| check_one_of(s, d, LAUNCHERS, &codes::INVALID_LAUNCHER),
     },
     Rule {
         key: "zIndex",
-        accepts: "integer from -2147483648 to 2147483647",
+        accepts: "integer from −2147483648 to 2147483647 (not a float or a string)",
         default: "2147483000 (host-sdk styles)",
         description: "z-index of the widget container.",
         example: "zIndex = 9999",
@@ -62,7 +63,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         key: "language",
-        accepts: "en | zh-cn | zh-tw | ja | ko | de | fr | pt | ru (case and regional variants normalise)",
+        accepts: "`en`, `zh-cn`, `zh-tw`, `ja`, `ko`, `de`, `fr`, `pt`, `ru`; case, `_`/`-` and regional variants normalise with a warning (`en-US`→`en`, `zh-Hant`/`zh-HK`/`zh-MO`→`zh-tw`, `zh-Hans`/`zh-SG`→`zh-cn`, `pt-BR`→`pt`)",
         default: "the visitor's browser language, else en",
         description: "Initial language of the widget.",
         example: "language = \"en\"",
@@ -70,7 +71,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         key: "asyncInit",
-        accepts: "true | false",
+        accepts: "`true` | `false`",
         default: "false",
         description: "When true, core.js does not call init(); the page calls TWTChatWidget.init() itself.",
         example: "asyncInit = true",
@@ -78,8 +79,32 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// The key that pulls in a preset; handled by `presets`, listed here for suggestions and docs.
+/// The key that pulls in a preset; handled by `extends.rs`, listed here for suggestions and docs.
 pub const EXTENDS: &str = "extends";
+
+/// `extends` in the README's config reference: accepts, default, meaning.
+const EXTENDS_DOC: [&str; 3] = [
+    "a preset name, or a path ending in `.toml` relative to this file, in its folder or a subfolder",
+    "none",
+    "Settings to build on; this file's own settings win. Chains work; cycles are errors. A path that leaves the config's folder (absolute, `..` past it, or a symbolic link pointing out) is an error (`extends-outside`) that shows nothing of the file it names.",
+];
+
+/// The README's config reference, generated from [`RULES`] (a test compares the two).
+pub fn markdown_table() -> String {
+    let cell = |text: &str| text.replace('|', "\\|");
+    let mut table = String::from("| key | accepts | default | meaning |\n|---|---|---|---|\n");
+    let rows = RULES.iter().map(|r| [r.key, r.accepts, r.default, r.description]);
+    let [accepts, default, description] = EXTENDS_DOC;
+    for [key, accepts, default, description] in rows.chain([[EXTENDS, accepts, default, description]]) {
+        table.push_str(&format!(
+            "| `{key}` | {} | {} | {} |\n",
+            cell(accepts),
+            cell(default),
+            cell(description)
+        ));
+    }
+    table
+}
 
 /// Fields of `window.__twt` that must not be fixed per customer, and how to pass them instead.
 pub const RUNTIME_ONLY: &[(&str, &str)] = &[
@@ -122,8 +147,8 @@ impl Rule {
 pub fn unknown_key(setting: &Setting) -> Diagnostic {
     let key = setting.key.as_str();
     if let Some((_, hint)) = RUNTIME_ONLY.iter().find(|(name, _)| *name == key) {
-        return Diagnostic::error(
-            "runtime-only-key",
+        return Diagnostic::new(
+            &codes::RUNTIME_ONLY_KEY,
             &setting.file,
             format!("`{key}` does not belong in a customer config"),
         )
@@ -143,15 +168,15 @@ pub fn unknown_key(setting: &Setting) -> Diagnostic {
             format!("the keys are: {}, {EXTENDS}", RULES.iter().map(|r| r.key).collect::<Vec<_>>().join(", "))
         }
     };
-    Diagnostic::error("unknown-key", &setting.file, format!("unknown key `{key}`"))
+    Diagnostic::new(&codes::UNKNOWN_KEY, &setting.file, format!("unknown key `{key}`"))
         .at(setting.key_span.clone())
         .label("not a config key")
         .help(help)
 }
 
 fn wrong_type(setting: &Setting, expected: &str, example: &str) -> Diagnostic {
-    Diagnostic::error(
-        "invalid-type",
+    Diagnostic::new(
+        &codes::INVALID_TYPE,
         &setting.file,
         format!("`{}` must be {expected}, found {}", setting.key, setting.value.type_name()),
     )
@@ -170,7 +195,7 @@ fn check_appid(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<J
         return None;
     };
     let invalid = |message: String, label: &str, help: String| {
-        Diagnostic::error("invalid-appid", &setting.file, message)
+        Diagnostic::new(&codes::INVALID_APPID, &setting.file, message)
             .at(setting.value_span.clone())
             .label(label)
             .help(help)
@@ -211,8 +236,8 @@ fn check_appid(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<J
     }
     if appid.chars().any(|c| c.is_ascii_uppercase()) {
         diagnostics.push(
-            Diagnostic::warning(
-                "appid-uppercase",
+            Diagnostic::new(
+                &codes::APPID_UPPERCASE,
                 &setting.file,
                 format!("`appid` \"{appid}\" has upper-case letters"),
             )
@@ -236,7 +261,7 @@ fn check_one_of(
     setting: &Setting,
     diagnostics: &mut Vec<Diagnostic>,
     allowed: &'static [&'static str],
-    code: &'static str,
+    code: &'static Code,
 ) -> Option<Json> {
     let listed = allowed.join(", ");
     let Value::String(value) = &setting.value else {
@@ -255,7 +280,7 @@ fn check_one_of(
         None => format!("use one of: {listed}"),
     };
     diagnostics.push(
-        Diagnostic::error(code, &setting.file, format!("invalid {} \"{value}\"", setting.key))
+        Diagnostic::new(code, &setting.file, format!("invalid {} \"{value}\"", setting.key))
             .at(setting.value_span.clone())
             .label(format!("not one of {listed}"))
             .help(help),
@@ -266,7 +291,7 @@ fn check_one_of(
 fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
     let range = i32::MIN as i64..=i32::MAX as i64;
     let out_of_range = || {
-        Diagnostic::error("zindex-out-of-range", &setting.file, "`zIndex` is outside CSS's integer range")
+        Diagnostic::new(&codes::ZINDEX_OUT_OF_RANGE, &setting.file, "`zIndex` is outside CSS's integer range")
             .at(setting.value_span.clone())
             .label("must be from -2147483648 to 2147483647")
             .help("browsers clamp values outside it; use a value in that range, for example: zIndex = 9999")
@@ -284,10 +309,14 @@ fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option
                 "a z-index is a whole number, for example: zIndex = 9999".to_string()
             };
             diagnostics.push(
-                Diagnostic::error("invalid-type", &setting.file, "`zIndex` must be an integer, found float")
-                    .at(setting.value_span.clone())
-                    .label("expected an integer")
-                    .help(help),
+                Diagnostic::new(
+                    &codes::INVALID_TYPE,
+                    &setting.file,
+                    "`zIndex` must be an integer, found float",
+                )
+                .at(setting.value_span.clone())
+                .label("expected an integer")
+                .help(help),
             );
             None
         }
@@ -316,8 +345,8 @@ fn check_language(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Optio
         Some(code) if code == value => Some(Json::from(code)),
         Some(code) => {
             diagnostics.push(
-                Diagnostic::warning(
-                    "language-not-canonical",
+                Diagnostic::new(
+                    &codes::LANGUAGE_NOT_CANONICAL,
                     &setting.file,
                     format!("language \"{value}\" is normalised to \"{code}\""),
                 )
@@ -333,8 +362,8 @@ fn check_language(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Optio
                 None => format!("use one of: {}", supported.join(", ")),
             };
             diagnostics.push(
-                Diagnostic::error(
-                    "unsupported-language",
+                Diagnostic::new(
+                    &codes::UNSUPPORTED_LANGUAGE,
                     &setting.file,
                     format!("unsupported language \"{value}\""),
                 )
@@ -361,5 +390,34 @@ fn check_async_init(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Opt
             diagnostics.push(wrong_type(setting, "a boolean", "asyncInit = true"));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod readme {
+    /// The README's config reference is [`super::markdown_table`], between these markers: a key
+    /// added to (or removed from) RULES without the README fails here.
+    #[test]
+    fn readme_documents_exactly_the_rules() {
+        let readme = include_str!("../../README.md");
+        let (begin, end) =
+            ("<!-- options:begin (generated from src/check/options.rs) -->\n", "<!-- options:end -->");
+        let start = readme.find(begin).expect("README.md has the options:begin marker") + begin.len();
+        let stop = start + readme[start..].find(end).expect("README.md has the options:end marker");
+        assert_eq!(
+            &readme[start..stop],
+            super::markdown_table(),
+            "README.md's config reference differs from RULES; paste the right side between the markers"
+        );
+    }
+
+    /// The language row names the locales: exactly those of the locale table.
+    #[test]
+    fn the_language_row_lists_exactly_the_supported_locales() {
+        let accepts = super::rule("language").unwrap().accepts;
+        let listed: Vec<&str> =
+            accepts.split(';').next().unwrap().split(", ").map(|c| c.trim_matches('`')).collect();
+        let supported: Vec<&str> = crate::check::locale::supported_codes().collect();
+        assert_eq!(listed, supported);
     }
 }

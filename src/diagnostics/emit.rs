@@ -30,13 +30,13 @@ pub struct Summary {
 /// line with a caret, then `help:`. Everything taken from inputs (values in the message, the
 /// path, the source line) goes through [`terminal_text`] first: this is a terminal or a CI log.
 pub fn human(diagnostic: &Diagnostic, color: bool) -> String {
-    let level = match diagnostic.severity {
+    let level = match diagnostic.severity() {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
     let message = terminal_text(&diagnostic.message);
     let path = terminal_text(&diagnostic.file.path);
-    let title = level.primary_title(message.as_ref()).id(diagnostic.code);
+    let title = level.primary_title(message.as_ref()).id(diagnostic.code.name);
     let file = &diagnostic.file;
     // Only the lines the span touches: rendering the whole file for each diagnostic is quadratic.
     let (lines, first_line) = diagnostic.span.as_ref().map_or((0..0, 1), |span| file.lines_around(span));
@@ -54,11 +54,14 @@ pub fn human(diagnostic: &Diagnostic, color: bool) -> String {
             let snippet = Snippet::source(source.as_ref()).line_start(first_line).path(path.as_ref());
             title.element(snippet.annotation(annotation))
         }
-        _ => {
+        Some(_) => {
             let (start, _) = diagnostic.range();
             Group::with_title(title)
                 .element(Origin::path(path.as_ref()).line(start.line).char_column(start.column))
         }
+        // A file with no place in it (`--> path`), or no file at all (an internal error).
+        None if path.is_empty() => Group::with_title(title),
+        None => Group::with_title(title).element(Origin::path(path.as_ref())),
     };
     let help = diagnostic.help.as_deref().map(terminal_text);
     if let Some(help) = &help {
@@ -79,8 +82,8 @@ pub fn json_line(diagnostic: &Diagnostic) -> String {
             "column": start.column,
             "end_line": end.line,
             "end_column": end.column,
-            "severity": diagnostic.severity.as_str(),
-            "code": diagnostic.code,
+            "severity": diagnostic.severity().as_str(),
+            "code": diagnostic.code.name,
             "message": diagnostic.message,
             "help": diagnostic.help,
         })
@@ -109,13 +112,13 @@ pub fn github_line(diagnostic: &Diagnostic) -> String {
     }
     format!(
         "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-        diagnostic.severity.as_str(),
+        diagnostic.severity().as_str(),
         escape_github_property(&terminal_text(&diagnostic.file.path)),
         start.line,
         start.column,
         end.line,
         end.column,
-        escape_github_property(&format!("twt-gen {}", diagnostic.code)),
+        escape_github_property(&format!("twt-gen {}", diagnostic.code.name)),
         escape_github_data(&message),
     )
 }
@@ -171,6 +174,7 @@ pub fn emit(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::codes;
     use crate::diagnostics::source::SourceFile;
     use std::sync::Arc;
 
@@ -183,7 +187,7 @@ mod tests {
     #[test]
     fn human_output_has_location_caret_and_help() {
         let file = Arc::new(SourceFile::new("acme.toml", "appid = \"a\"\ntheme = \"drak\"\n"));
-        let diagnostic = Diagnostic::error("invalid-theme", &file, "invalid theme \"drak\"")
+        let diagnostic = Diagnostic::new(&codes::INVALID_THEME, &file, "invalid theme \"drak\"")
             .at(20..26)
             .label("not one of light, dark, system")
             .help("did you mean \"dark\"?");

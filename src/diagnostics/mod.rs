@@ -1,11 +1,13 @@
 //! A problem found in an input: where it is, how bad it is, and how to fix it.
 
+pub mod codes;
 pub mod emit;
 pub mod source;
 
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::diagnostics::codes::Code;
 use crate::diagnostics::source::{Position, SourceFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -25,10 +27,10 @@ impl Severity {
 
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub severity: Severity,
-    /// A stable, kebab-case identifier (`unknown-key`, `invalid-theme`, ...) for tools.
-    pub code: &'static str,
+    /// What kind of problem it is; gives the name tools see and the severity.
+    pub code: &'static Code,
     pub message: String,
+    /// The file it is about; a problem without a file (an internal error) has an empty path.
     pub file: Arc<SourceFile>,
     /// Byte range in `file.text`; `None` when the problem has no place (an unreadable file).
     pub span: Option<Range<usize>>,
@@ -38,9 +40,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, file: &Arc<SourceFile>, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static Code, file: &Arc<SourceFile>, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: Severity::Error,
             code,
             message: message.into(),
             file: Arc::clone(file),
@@ -50,8 +51,15 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, file: &Arc<SourceFile>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, file, message) }
+    /// A problem with a path but no text to show (a file that cannot be read, an output
+    /// folder), or with neither when `path` is `None`: rendered `--> path` only.
+    pub fn about(code: &'static Code, path: Option<&str>, message: impl Into<String>) -> Self {
+        let file = Arc::new(SourceFile::new(path.unwrap_or_default(), ""));
+        Diagnostic::new(code, &file, message)
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity
     }
 
     pub fn at(mut self, span: Range<usize>) -> Self {
@@ -70,7 +78,7 @@ impl Diagnostic {
     }
 
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity() == Severity::Error
     }
 
     /// Start and inclusive end position; a diagnostic without a span points at 1:1.

@@ -91,7 +91,7 @@ fn create_staging(parent: &Path, prefix: &str) -> Result<(tempfile::TempDir, fs:
     }
     let reason =
         last_error.map_or("another build keeps taking its staging folder".to_string(), |e| e.to_string());
-    Err(Error::Output { path: parent.display().to_string(), reason })
+    Err(Error::staging_taken(parent, &reason))
 }
 
 /// Removes the staging folders that earlier builds into the same `--out` left behind when they
@@ -191,10 +191,7 @@ fn foreign_files(out: &Path) -> Result<Vec<String>, Error> {
         return Ok(Vec::new());
     }
     if !out.is_dir() {
-        return Err(Error::Output {
-            path: out.display().to_string(),
-            reason: "it exists and is not a folder".into(),
-        });
+        return Err(Error::output_not_a_folder(out));
     }
     let present = list_files(out, out).map_err(|e| Error::output(out, e))?;
     let listed = crate::write::manifest::listed_files(&out.join(MANIFEST_FILE));
@@ -209,18 +206,18 @@ fn check_foreign(out: &Path, foreign_files: &[String], files: &Files, foreign: F
     };
     let all: Vec<&String> = foreign_files.iter().collect();
     let clashing: Vec<&String> = foreign_files.iter().filter(|p| files.contains_key(*p)).collect();
-    let reason = match foreign {
-        Foreign::Refuse if !all.is_empty() => format!(
-            "it holds files that twt-gen did not write ({}); choose an empty or new --out, or pass --keep-foreign to build beside them",
-            listing(&all)
+    let (message, help) = match foreign {
+        Foreign::Refuse if !all.is_empty() => (
+            format!("`--out` holds files that twt-gen did not write: {}", listing(&all)),
+            "choose an empty or new --out, or pass --keep-foreign to build beside them (they are kept untouched)",
         ),
-        Foreign::Keep if !clashing.is_empty() => format!(
-            "the build would overwrite files that twt-gen did not write ({}); move them away first",
-            listing(&clashing)
+        Foreign::Keep if !clashing.is_empty() => (
+            format!("the build would overwrite files that twt-gen did not write: {}", listing(&clashing)),
+            "move them away first: --keep-foreign never overwrites a file twt-gen did not write",
         ),
         _ => return Ok(()),
     };
-    Err(Error::Output { path: out.display().to_string(), reason })
+    Err(Error::foreign_files(out, message, help))
 }
 
 fn list_files(root: &Path, dir: &Path) -> std::io::Result<Vec<String>> {
