@@ -205,7 +205,7 @@ const CONFIG_CONTEXTS: &[ConfigContext] = &[
     ConfigContext {
         name: "extends",
         config: |p| format!("appid = \"inj\"\nextends = {}\n", toml_string(p)),
-        codes: &["unknown-preset", "extends-outside"],
+        codes: &["unknown-preset", "extends-outside", "unreadable-extends"],
     },
     ConfigContext {
         name: "an unknown key",
