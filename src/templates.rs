@@ -1,6 +1,20 @@
 //! Everything twt-gen ships besides its code, embedded so the binary works from any folder.
 
-pub const HOST_SDK_JS: &str = include_str!("../templates/host-sdk/core.js");
+/// The host-sdk's source files, in the order the bundle concatenates them (each may use what the
+/// earlier ones declare; function declarations are hoisted, so only top-level code cares).
+pub const HOST_SDK_JS: &[(&str, &str)] = &[
+    ("diagnostics.js", include_str!("../templates/host-sdk/diagnostics.js")),
+    ("config.js", include_str!("../templates/host-sdk/config.js")),
+    ("language.js", include_str!("../templates/host-sdk/language.js")),
+    ("storage.js", include_str!("../templates/host-sdk/storage.js")),
+    ("events.js", include_str!("../templates/host-sdk/events.js")),
+    ("bridge.js", include_str!("../templates/host-sdk/bridge.js")),
+    ("frames.js", include_str!("../templates/host-sdk/frames.js")),
+    ("methods.js", include_str!("../templates/host-sdk/methods.js")),
+    ("getters.js", include_str!("../templates/host-sdk/getters.js")),
+    ("lifecycle.js", include_str!("../templates/host-sdk/lifecycle.js")),
+    ("api.js", include_str!("../templates/host-sdk/api.js")),
+];
 pub const HOST_SDK_CSS: &str = include_str!("../templates/host-sdk/widget.css");
 
 /// The install snippet's variants and their shared parts (minijinja), by template name.

@@ -1,12 +1,16 @@
-//! The host-sdk bundle: `templates/host-sdk/core.js` with the build constants injected,
-//! minified by swc; its CSS minified by lightningcss and carried inside the script.
+//! The host-sdk bundle: the files of `templates/host-sdk/` in one IIFE after the build
+//! constants (`BUILD`), minified by swc; its CSS minified by lightningcss and carried inside the
+//! script.
 
 mod css;
 pub mod js;
+#[cfg(test)]
+mod surface_check;
 pub mod syntax_check;
 
 use serde_json::json;
 
+use crate::api;
 use crate::error::Error;
 use crate::locale;
 use crate::sri;
@@ -57,10 +61,10 @@ fn file_name(content_hash: &str) -> String {
     format!("core.{content_hash}.js")
 }
 
-/// The unminified bundle source: constants first, then the host-sdk, inside one IIFE.
-pub fn assemble(inputs: &BundleInputs, css: &str) -> String {
+/// The build constants the host-sdk reads as `BUILD`.
+fn constants(inputs: &BundleInputs, css: &str) -> serde_json::Value {
     let (locales, aliases) = locale::bundle_table();
-    let constants = json!({
+    let mut constants = json!({
         "version": SDK_VERSION,
         "snippetVersion": SNIPPET_VERSION,
         "runtimeOrigin": inputs.runtime_origin,
@@ -69,11 +73,22 @@ pub fn assemble(inputs: &BundleInputs, css: &str) -> String {
         "bootTimeoutMs": BOOT_TIMEOUT_MS,
         "css": css,
     });
-    format!(
-        "(function(){{\"use strict\";var BUILD={};\n{}\n}})();\n",
-        crate::escape::json_for_script(&constants),
-        templates::HOST_SDK_JS
-    )
+    constants.as_object_mut().expect("an object").extend(api::bundle_tables());
+    constants
+}
+
+/// The unminified bundle source: constants first, then the host-sdk's files in order, inside
+/// one IIFE.
+pub fn assemble(inputs: &BundleInputs, css: &str) -> String {
+    let mut source = format!(
+        "(function(){{\"use strict\";var BUILD={};\n",
+        crate::escape::json_for_script(&constants(inputs, css))
+    );
+    for (name, text) in templates::HOST_SDK_JS {
+        source.push_str(&format!("// ---- {name}\n{text}\n"));
+    }
+    source.push_str("})();\n");
+    source
 }
 
 /// The minified CSS and the unminified bundle source: what the minifier gets (and benchmarks).

@@ -1,0 +1,24 @@
+// The page's event handlers: on(), once(), off(), and emit() to run them.
+
+var handlers = Object.create(null); // event name -> [{handler, once}]
+
+function on(eventName, handler, once) {
+  if (typeof handler != "function") return warn("on(" + eventName + "): not a function");
+  (handlers[eventName] = handlers[eventName] || []).push({ handler: handler, once: once });
+}
+
+// Without a handler, removes every handler of the event.
+function off(eventName, handler) {
+  handlers[eventName] = handler ? (handlers[eventName] || []).filter((entry) => entry.handler !== handler) : [];
+}
+
+// A throwing handler is reported and never stops the others or the SDK.
+function emit(eventName, payload) {
+  (handlers[eventName] || []).slice().forEach((entry) => {
+    var current = handlers[eventName],
+      at = current.indexOf(entry);
+    if (at < 0) return; // removed by an earlier handler
+    if (entry.once) current.splice(at, 1);
+    guarded(entry.handler, [payload], eventName + " handler threw");
+  });
+}

@@ -1,0 +1,66 @@
+// The frames of the live instance: launcher, card and panel, all on the runtime origin. Each
+// gets everything it needs in an `init` message on every load, never in its URL.
+
+var frames = [], // [{surface, element, queue: commands waiting for bridge_ready, ready}]
+  panel, // the panel's frame (also in frames)
+  bootTimer; // fails the start when the panel never sends bridge_ready
+
+function createFrame(surface) {
+  var element = document.createElement("iframe"),
+    frame = { surface: surface, element: element, queue: [] };
+  element.setAttribute("data-twt-widget-surface", surface);
+  element.title = "Chat " + surface;
+  element.addEventListener("load", () => {
+    if (frames.indexOf(frame) < 0) return; // a frame of a destroyed instance, put back by the page
+    post(
+      frame,
+      "init",
+      Object.assign(themeForFrames(), {
+        appid: config.appid,
+        surface: surface,
+        locale: state.locale,
+        visibility: state.visibility,
+        launcher: config.launcher || "default",
+        identity: readIdentity() || null,
+        user: user || null,
+        referer: config.referer || location.href,
+        source_title: config.source_title || document.title,
+        version: BUILD.version,
+        scriptTagVersion: scriptTagVersion,
+      })
+    );
+    emit("iframe_loaded", { surface: surface });
+  });
+  frames.push(frame);
+  loadFrame(frame);
+  container.appendChild(element);
+  return frame;
+}
+
+// (Re)loads a frame; the panel must answer bridge_ready within BUILD.bootTimeoutMs.
+function loadFrame(frame) {
+  frame.ready = false;
+  frame.element.src = BUILD.runtimeOrigin + "/" + frame.surface + ".html";
+  if (frame.surface == "panel") {
+    clearTimeout(bootTimer);
+    bootTimer = setTimeout(() => fail({ reason: "timeout", source: "host-sdk" }), BUILD.bootTimeoutMs);
+  }
+}
+
+// {theme: light|dark as shown, themeSetting: light|dark|system as set}
+var themeForFrames = () => ({
+  theme: state.theme != "system" ? state.theme : colorScheme.matches ? "dark" : "light",
+  themeSetting: state.theme,
+});
+
+function followColorScheme() {
+  if (state.theme == "system") sendAll("set_theme", themeForFrames());
+}
+
+function setVisibility(visibility) {
+  if (state.visibility == visibility) return; // visibility_changed only on a real change
+  state.visibility = visibility;
+  container.setAttribute("data-twt-widget", visibility);
+  sendAll("visibility", { visibility: visibility });
+  emit("visibility_changed", { visibility: visibility });
+}

@@ -1,0 +1,71 @@
+// init(), the start of an instance, and its teardown (destroy, bootstrap_failed).
+
+var state, // {visibility, theme, locale, unreadCount}: set by the first start, read by get()
+  live = false, // an instance is mounted
+  waiting = false, // init() waits for <body>
+  container, // the element holding every frame
+  styleElement, // our <style>
+  colorScheme; // matchMedia("(prefers-color-scheme: dark)"), for theme "system"
+
+function init() {
+  if (live || waiting) return;
+  if (document.body) return start();
+  waiting = true;
+  document.addEventListener("DOMContentLoaded", () => waiting && start());
+}
+
+function start() {
+  waiting = false;
+  if (!config.appid) return log("error", "appid is required");
+  var language = config.language,
+    theme = config.theme || "light";
+  if (language != null && !normalizeLocale(language)) warn("unsupported language " + describe(language));
+  if (THEMES.indexOf(theme) < 0) {
+    warn("invalid theme " + describe(theme));
+    theme = "light";
+  }
+  state = {
+    visibility: "minimized",
+    theme: theme,
+    locale: normalizeLocale(language) || browserLocale(),
+    unreadCount: 0,
+  };
+  live = true;
+  frames = [];
+  colorScheme = window.matchMedia("(prefers-color-scheme: dark)");
+  colorScheme.addListener(followColorScheme); // addEventListener on a MediaQueryList needs Safari 14
+  window.addEventListener("message", receive);
+  styleElement = document.createElement("style");
+  styleElement.nonce = pageNonce;
+  styleElement.textContent = BUILD.css;
+  document.head.appendChild(styleElement);
+  container = document.createElement("div");
+  container.setAttribute("data-twt-widget", state.visibility);
+  if (config.zIndex != null) container.style.zIndex = config.zIndex;
+  if (config.launcher != "custom") createFrame("launcher");
+  createFrame("card");
+  panel = createFrame("panel");
+  document.body.appendChild(container);
+  emit("initialized");
+  pendingCalls.splice(0).forEach((pending) => call(pending[0], pending[1]));
+}
+
+// Hides, cleans up, then tells the page.
+function fail(payload) {
+  setVisibility("hidden");
+  teardown();
+  emit("bootstrap_failed", Object.assign({ mode: "embedded" }, payload));
+}
+
+// Removes everything the SDK added to the page; the handlers registered with on() stay.
+function teardown() {
+  if (!live) return;
+  live = false;
+  window.removeEventListener("message", receive);
+  colorScheme.removeListener(followColorScheme);
+  clearTimeout(bootTimer);
+  container.remove();
+  styleElement.remove();
+  frames = [];
+  state.visibility = "hidden";
+}

@@ -1,0 +1,67 @@
+// The methods of call(name, payload): the spec's list, one entry each.
+
+var user, // the business user (window.__twt fields or login()), handed to the panel in `init`
+  pendingCalls = []; // call()s made while no instance is live, run after the next init()
+
+// The business user of window.__twt or login(): {sbs, sbs_mm, ranstr, name?, ...}, the fields
+// given, as strings. sbs, sbs_mm and ranstr go together: login needs all three, and a config
+// with only some of them is a mistake. Returns null after a console error.
+function businessUserFrom(source, isLogin) {
+  var found = {},
+    missing = [];
+  source = source || {};
+  USER_FIELDS.forEach((name, index) => {
+    if (source[name] != null && source[name] !== "") found[name] = "" + source[name];
+    else if (index < 3) missing.push(name);
+  });
+  if (missing.length && (isLogin || missing.length < 3)) {
+    log("error", "login: missing " + missing.join(", "));
+    return null;
+  }
+  return found;
+}
+
+var methods = {
+  maximize: () => setVisibility("maximized"),
+  minimize: () => setVisibility("minimized"),
+  hide: () => setVisibility("hidden"),
+  show: () => state.visibility == "hidden" && setVisibility("minimized"),
+  toggle: () => setVisibility(state.visibility == "maximized" ? "minimized" : "maximized"),
+  destroy: () => {
+    teardown();
+    emit("destroyed");
+  },
+  // Reloads the panel; the identity travels in its `init` message, never in a URL.
+  login: (payload) => {
+    var loggedIn = businessUserFrom(payload, true);
+    if (loggedIn) {
+      user = loggedIn;
+      loadFrame(panel);
+    }
+  },
+  // The panel answers `locale` (then the other frames follow) or `rejected`.
+  set_language: (tag) => {
+    var locale = normalizeLocale(tag);
+    if (locale) send(panel, "set_language", { locale: locale });
+    else warn("set_language: unsupported " + describe(tag));
+  },
+  set_theme: (theme) => {
+    if (THEMES.indexOf(theme) < 0) return warn("set_theme: invalid " + describe(theme));
+    state.theme = theme;
+    sendAll("set_theme", themeForFrames());
+  },
+};
+
+function call(method, payload) {
+  if (!hasOwn(methods, method)) return warn("call: unknown method " + describe(method));
+  if (!live) {
+    if (method != "destroy") pendingCalls.push([method, payload]);
+    else {
+      // destroy before init() completed: forget the pending init() and calls
+      pendingCalls = [];
+      waiting = false;
+    }
+    return;
+  }
+  guarded(methods[method], [payload], method + " failed");
+}
