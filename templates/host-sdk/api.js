@@ -3,7 +3,7 @@
 
 var publicApi = {
   init: init,
-  on: (eventName, handler) => on(eventName, handler, false),
+  on: (eventName, handler) => on(eventName, handler),
   once: (eventName, handler) => on(eventName, handler, true),
   off: off,
   call: call,
@@ -23,9 +23,17 @@ user = businessUserFrom(config);
 
 if (!api.scriptTagVersion) {
   // not when core.js runs twice
+  // Every entry point is total: whatever the page passes, a mistake gets a console message and
+  // never an exception; except get() before init() has completed, which the spec makes throw.
+  Object.keys(publicApi).forEach((name) => {
+    api[name] = function () {
+      if (name == "get" && !state) throw new Error("TWTChatWidget.get() before init() completed");
+      return guarded(publicApi[name], arguments, name + " failed");
+    };
+  });
   var queued = api._q || [];
   delete api._q;
-  window.TWTChatWidget = Object.assign(api, publicApi);
-  queued.forEach((entry) => guarded(publicApi[entry[0]], entry[1], entry[0] + " failed")); // [name, args]
+  window.TWTChatWidget = api;
+  queued.forEach((entry) => guarded(() => api[entry[0]].apply(api, entry[1]), [], "a queued call failed")); // [name, args]
   if (!config.asyncInit) init();
 }

@@ -2,14 +2,18 @@
 
 var handlers = Object.create(null); // event name -> [{handler, once}]
 
+var isEvent = (eventName) => hasOwn(BUILD.events, eventName) || BUILD.hostEvents.indexOf(eventName) >= 0;
+
 function on(eventName, handler, once) {
-  if (typeof handler != "function") return warn("on(" + eventName + "): not a function");
-  (handlers[eventName] = handlers[eventName] || []).push({ handler: handler, once: once });
+  if (!isEvent(eventName)) unknown("event", eventName);
+  else if (typeof handler != "function") warn(eventName + " handler " + describe(handler) + " is not a function");
+  else (handlers[eventName] = handlers[eventName] || []).push({ handler: handler, once: once });
 }
 
 // Without a handler, removes every handler of the event.
 function off(eventName, handler) {
-  handlers[eventName] = handler ? (handlers[eventName] || []).filter((entry) => entry.handler !== handler) : [];
+  if (!isEvent(eventName)) return unknown("event", eventName);
+  handlers[eventName] = handler == null ? [] : (handlers[eventName] || []).filter((entry) => entry.handler !== handler);
 }
 
 // A throwing handler is reported and never stops the others or the SDK.

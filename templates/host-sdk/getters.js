@@ -12,9 +12,8 @@ var getters = {
   theme: () => state.theme,
 };
 
-// The spec: get() throws until init() has completed.
+// Before init() has completed get() throws, as the spec says (api.js).
 function get(name) {
-  if (!state) throw new Error("TWTChatWidget.get(" + describe(name) + "): init() must complete first");
   if (hasOwn(getters, name)) return getters[name]();
-  warn("get: unknown getter " + describe(name));
+  unknown("getter", name);
 }

@@ -53,7 +53,7 @@ var methods = {
 };
 
 function call(method, payload) {
-  if (!hasOwn(methods, method)) return warn("call: unknown method " + describe(method));
+  if (!hasOwn(methods, method)) return unknown("method", method);
   if (!live) {
     if (method != "destroy") pendingCalls.push([method, payload]);
     else {
