@@ -21,8 +21,12 @@ var publicApi = {
 
 user = businessUserFrom(config);
 
-if (!api.scriptTagVersion) {
-  // not when core.js runs twice
+// A call the stub queued: [name, arguments].
+var replay = (entry) => guarded(() => api[entry[0]].apply(api, entry[1]), [], "a queued call failed");
+
+// The stub's queue is an array until core.js has run; then it forwards (below), so a second copy
+// of core.js leaves the first alone.
+if (!api._q || api._q.map) {
   // Every entry point is total: whatever the page passes, a mistake gets a console message and
   // never an exception; except get() before init() has completed, which the spec makes throw.
   Object.keys(publicApi).forEach((name) => {
@@ -32,8 +36,9 @@ if (!api.scriptTagVersion) {
     };
   });
   var queued = api._q || [];
-  delete api._q;
+  // Stub functions the page kept a reference to push here: they now run at once.
+  api._q = { push: replay };
   window.TWTChatWidget = api;
-  queued.forEach((entry) => guarded(() => api[entry[0]].apply(api, entry[1]), [], "a queued call failed")); // [name, args]
+  queued.forEach(replay);
   if (!config.asyncInit) init();
 }

@@ -3,7 +3,7 @@
 
 var ownScript = document.currentScript, // only available now, while core.js runs
   ownScriptData = (ownScript && ownScript.dataset) || {},
-  api = window.TWTChatWidget || {}, // the snippet's stub (or nothing): it becomes the API
+  api = Object(window.TWTChatWidget), // the snippet's stub (or a new object): it becomes the API
   config = Object.assign(
     {},
     window.__twt || {

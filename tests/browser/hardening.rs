@@ -4,7 +4,7 @@
 //! payloads and configs of the wrong type, Trusted Types quirks, identity storage, logout.
 
 use crate::api_support::ready;
-use crate::support::{json, Session};
+use crate::support::{json, Fixture, Session};
 
 /// Console entries of the harness page of these levels.
 async fn messages(s: &Session, levels: &[&str]) -> Vec<String> {
@@ -67,4 +67,40 @@ async fn hardening_every_entry_point_takes_any_argument_with_a_warning_never_an_
         s.eval("[TWTChatWidget.get('state').visibility, __shown('panel')]").await,
         json!(["maximized", true])
     );
+}
+
+/// Finding 9: right after the snippet, before core.js has arrived, `call("maximize")` was a
+/// TypeError (the stub had only on/once/off).
+#[tokio::test]
+async fn hardening_every_documented_entry_point_is_safe_before_core_js_has_loaded() {
+    let fx = Fixture::build("appid = \"early\"\n");
+    let gate = fx.site.hold(&fx.bundle_path());
+    let body = r#"<script>
+window.__early = [];
+var T = window.TWTChatWidget;
+T.on("visibility_changed", function (p) { __early.push("vis:" + p.visibility); });
+window.__keptCall = T.call; // a reference the page keeps to a stub function
+try {
+  T.call("maximize");
+  T.setLanguage("de");
+  T.login("early-sbs", "early-sig", "early-rand", "Early Bird");
+  T.once("initialized", function () { __early.push("initialized"); });
+  T.init();
+} catch (e) { __early.push("threw: " + e); }
+try { T.get("state"); __early.push("get returned"); } catch (e) { __early.push("get threw"); }
+</script>"#;
+    let s = fx.session().await;
+    s.open_interactive(&fx.page("", body)).await;
+    assert_eq!(s.eval("window.__early").await, json!(["get threw"]));
+    assert_eq!(s.eval("document.querySelectorAll('iframe').length").await, json!(0));
+    gate.open();
+    s.wait_js("window.__early.indexOf('vis:maximized') >= 0").await;
+    assert_eq!(s.eval("window.__early").await, json!(["get threw", "initialized", "vis:maximized"]));
+    assert_eq!(s.eval("TWTChatWidget.get('state').visibility").await, json!("maximized"));
+    s.wait_js_in("panel", "TWTDevRuntime.state.locale === 'de' && TWTDevRuntime.state.user").await;
+    assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.user.name").await, json!("Early Bird"));
+    // The kept stub function now reaches the real API.
+    s.exec("window.__keptCall('minimize');", vec![]).await;
+    assert_eq!(s.eval("TWTChatWidget.get('state').visibility").await, json!("minimized"));
+    s.assert_clean_console().await;
 }
