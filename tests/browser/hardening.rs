@@ -4,7 +4,7 @@
 //! payloads and configs of the wrong type, Trusted Types quirks, identity storage, logout.
 
 use crate::api_support::ready;
-use crate::support::{json, Fixture, Session};
+use crate::support::{json, Fixture, Page, Session};
 
 /// Console entries of the harness page of these levels.
 async fn messages(s: &Session, levels: &[&str]) -> Vec<String> {
@@ -103,4 +103,43 @@ try { T.get("state"); __early.push("get returned"); } catch (e) { __early.push("
     s.exec("window.__keptCall('minimize');", vec![]).await;
     assert_eq!(s.eval("TWTChatWidget.get('state').visibility").await, json!("minimized"));
     s.assert_clean_console().await;
+}
+
+/// Finding 10: when core.js failed to load (network, 404, SRI mismatch) nothing told the page.
+#[tokio::test]
+async fn hardening_a_core_js_that_fails_to_load_is_reported_by_the_snippet() {
+    let fx =
+        Fixture::builder("appid = \"lost\"\n").config("appid = \"lost-late\"\nasyncInit = true\n").build();
+    let body = r#"<button id="contact-us">Chat</button>
+<script>
+window.__failed = [];
+TWTChatWidget.on("bootstrap_failed", function (p) { __failed.push(["on", p, Object.isFrozen(p)]); });
+TWTChatWidget.once("bootstrap_failed", function (p) { __failed.push(["once", p]); });
+function gone() { __failed.push(["gone"]); }
+TWTChatWidget.on("bootstrap_failed", gone);
+TWTChatWidget.off("bootstrap_failed", gone);
+TWTChatWidget.on("initialized", function () { __failed.push(["initialized"]); });
+</script>"#;
+    let payload = json!({ "reason": "script_load_failed", "source": "snippet", "mode": "embedded" });
+    let s = fx.session().await;
+    for (how, appid, variant) in
+        [("sri", "lost", "standard"), ("sri", "lost-late", "manual-init"), ("404", "lost", "standard")]
+    {
+        if how == "sri" {
+            fx.tamper_bundle(|mut bytes| {
+                bytes.extend_from_slice(b"\n;window.__tampered = 1;\n");
+                bytes
+            });
+        } else {
+            let path = fx.bundle_path();
+            fx.site.route(&format!("/{path}"), crate::support::Route::html("gone").status(404));
+        }
+        s.open(&fx.page_with(Page::new().appid(appid).variant(variant).body(body))).await;
+        let failed = s.wait_js("window.__failed.length >= 2 && window.__failed").await;
+        assert_eq!(failed, json!([["on", payload, true], ["once", payload]]), "{how} {variant}");
+        let errors = messages(&s, &["error"]).await;
+        assert_eq!(errors.len(), 1, "{how} {variant}: {errors:#?}");
+        assert!(errors[0].contains("[TWTChatWidget]") && errors[0].contains(&fx.bundle_url()), "{errors:#?}");
+        assert_eq!(s.eval("window.__tampered === undefined").await, json!(true));
+    }
 }
