@@ -143,3 +143,68 @@ TWTChatWidget.on("initialized", function () { __failed.push(["initialized"]); })
         assert_eq!(s.eval("window.__tampered === undefined").await, json!(true));
     }
 }
+
+const NONCE: &str = "h4rd3n";
+
+/// Records whether the widget started, failed, and the bootstrap_failed payloads; inline with the
+/// page's nonce, before the snippet.
+fn start_recorder() -> String {
+    format!(
+        r#"<script nonce="{NONCE}">
+window.__seen = [];
+window.TWTChatWidget = window.TWTChatWidget || {{ _q: [], on: function () {{ this._q.push(["on", [].slice.call(arguments)]); }} }};
+["initialized", "runtime_activated", "bootstrap_failed"].forEach(function (n) {{
+  TWTChatWidget.on(n, function (p) {{ __seen.push(p ? [n, p] : n); }});
+}});
+</script>"#
+    )
+}
+
+/// Finding 15: a second snippet under `trusted-types twt-snippet` threw an uncaught "policy
+/// already exists"; a `trusted-types` list without our policy (Trusted Types not required) kept
+/// the widget from loading at all; with Trusted Types required the snippet threw.
+#[tokio::test]
+async fn hardening_trusted_types_policy_creation_never_stops_the_snippet() {
+    let fx = Fixture::build("appid = \"tt\"\n");
+    let runtime = fx.runtime_origin();
+    let strict = format!(
+        "script-src 'nonce-{NONCE}' 'strict-dynamic'; style-src 'self' 'nonce-{NONCE}'; frame-src {runtime}; \
+         require-trusted-types-for 'script'; trusted-types twt-snippet"
+    );
+    let s = fx.session().await;
+
+    // Two snippets on one page under the documented policy: one widget, nothing uncaught.
+    let twice = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\">{{{{recorder}}}}{}{{{{snippet}}}}{{{{snippet}}}}</head><body></body></html>",
+        start_recorder()
+    );
+    s.open(&fx.page_with(Page::new().csp(&strict).nonce(NONCE).raw(&twice))).await;
+    s.wait_js("window.__seen && window.__seen.indexOf('runtime_activated') >= 0").await;
+    assert_eq!(s.eval("window.__seen").await, json!(["initialized", "runtime_activated"]));
+    assert_eq!(
+        s.eval("document.querySelectorAll('iframe[data-twt-widget-surface=panel]').length").await,
+        json!(1)
+    );
+    assert_eq!(messages(&s, &["uncaught", "error"]).await, Vec::<String>::new());
+
+    // A trusted-types list that does not name our policy, Trusted Types not required: the plain
+    // URL loads, with one warning.
+    let other = format!("trusted-types other-policy; frame-src {runtime}");
+    s.open(&fx.page_with(Page::new().csp(&other).head(&start_recorder()))).await;
+    s.wait_js("window.__seen.indexOf('runtime_activated') >= 0").await;
+    let warnings = messages(&s, &["warn"]).await;
+    assert!(warnings.len() == 1 && warnings[0].contains("twt-snippet"), "{warnings:#?}");
+    assert_eq!(messages(&s, &["uncaught", "error"]).await, Vec::<String>::new());
+
+    // Trusted Types required and our policy not allowed: core.js cannot load; the page hears
+    // it as a load failure instead of an uncaught TypeError.
+    let required =
+        format!("require-trusted-types-for 'script'; trusted-types other-policy; frame-src {runtime}");
+    s.open(&fx.page_with(Page::new().csp(&required).head(&start_recorder()))).await;
+    let seen = s.wait_js("window.__seen.length && window.__seen").await;
+    assert_eq!(
+        seen,
+        json!([["bootstrap_failed", { "reason": "script_load_failed", "source": "snippet", "mode": "embedded" }]])
+    );
+    assert_eq!(messages(&s, &["uncaught"]).await, Vec::<String>::new());
+}
