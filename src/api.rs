@@ -336,6 +336,9 @@ pub const EVENTS: &[Entry] = &[
     ),
 ];
 
+/// The fields of `login(...)`, in the order of its arguments; the first three are the signature.
+pub const LOGIN_FIELDS: &[&str] = &["sbs", "sbs_mm", "ranstr", "name", "nickname", "email", "phone"];
+
 /// The options of `window.__twt` (and of the external snippet's `data-` attributes), as the
 /// host-sdk checks them: the config keys of [`rules::RULES`], then the per-visitor and per-page
 /// fields of [`rules::RUNTIME_ONLY`].
@@ -373,7 +376,8 @@ pub fn stub_queued_functions() -> impl Iterator<Item = &'static str> {
 /// - `events`: for each event the runtime sends, its fields;
 /// - `hostEvents`: the events the host-sdk emits itself;
 /// - `runtimeMethods`: the methods the runtime may request with a `call` message;
-/// - `options`: the `window.__twt` options and their types.
+/// - `options`: the `window.__twt` options and their types;
+/// - `loginFields`: the arguments of `login(...)`.
 pub fn bundle_tables() -> Map<String, Json> {
     let mut events = Map::new();
     let mut host_events = Vec::new();
@@ -396,6 +400,7 @@ pub fn bundle_tables() -> Map<String, Json> {
     tables.insert("hostEvents".into(), json!(host_events));
     tables.insert("runtimeMethods".into(), json!(runtime_methods));
     tables.insert("options".into(), json!(bundle_fields(OPTIONS)));
+    tables.insert("loginFields".into(), json!(LOGIN_FIELDS));
     tables
 }
 
@@ -466,6 +471,20 @@ mod tests {
                 assert!(!text.contains([' ', ':', '|', '!']) && !text.is_empty(), "{text:?}");
             }
         }
+    }
+
+    /// login()'s arguments are the first runtime-only fields of rules.rs, and its usage lists them.
+    #[test]
+    fn login_fields_are_the_per_user_fields_in_argument_order() {
+        let per_user: Vec<&str> =
+            rules::RUNTIME_ONLY.iter().map(|(name, _)| *name).take(LOGIN_FIELDS.len()).collect();
+        assert_eq!(per_user, LOGIN_FIELDS);
+        let login = FUNCTIONS.iter().find(|f| f.name == "login").unwrap();
+        let arguments: Vec<&str> = login.usage["login(".len()..login.usage.len() - 1]
+            .split(", ")
+            .map(|a| a.trim_end_matches('?'))
+            .collect();
+        assert_eq!(arguments, LOGIN_FIELDS);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 /// earlier ones declare; function declarations are hoisted, so only top-level code cares).
 pub const HOST_SDK_JS: &[(&str, &str)] = &[
     ("diagnostics.js", include_str!("../templates/host-sdk/diagnostics.js")),
+    ("types.js", include_str!("../templates/host-sdk/types.js")),
     ("config.js", include_str!("../templates/host-sdk/config.js")),
     ("language.js", include_str!("../templates/host-sdk/language.js")),
     ("storage.js", include_str!("../templates/host-sdk/storage.js")),

@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::api;
 use crate::error::Error;
 use crate::locale;
+use crate::rules;
 use crate::sri;
 use crate::templates;
 
@@ -71,6 +72,7 @@ fn constants(inputs: &BundleInputs, css: &str) -> serde_json::Value {
         "locales": locales,
         "localeAliases": aliases,
         "bootTimeoutMs": BOOT_TIMEOUT_MS,
+        "appidMaxLength": rules::APPID_MAX_LEN,
         "css": css,
     });
     constants.as_object_mut().expect("an object").extend(api::bundle_tables());

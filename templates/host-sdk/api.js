@@ -12,7 +12,7 @@ var publicApi = {
   login: function (userOrSbs) {
     var args = arguments,
       fields = {};
-    USER_FIELDS.forEach((name, index) => (fields[name] = args[index]));
+    BUILD.loginFields.forEach((name, index) => (fields[name] = args[index]));
     call("login", userOrSbs && typeof userOrSbs == "object" ? userOrSbs : fields);
   },
   setLanguage: (locale) => call("set_language", locale),

@@ -6,8 +6,7 @@ var isEvent = (eventName) => hasOwn(BUILD.events, eventName) || BUILD.hostEvents
 
 function on(eventName, handler, once) {
   if (!isEvent(eventName)) unknown("event", eventName);
-  else if (typeof handler != "function") warn(eventName + " handler " + describe(handler) + " is not a function");
-  else (handlers[eventName] = handlers[eventName] || []).push({ handler: handler, once: once });
+  else if (fits("function", handler, eventName + " handler")) (handlers[eventName] = handlers[eventName] || []).push({ handler: handler, once: once });
 }
 
 // Without a handler, removes every handler of the event.

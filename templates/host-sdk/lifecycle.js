@@ -17,17 +17,10 @@ function init() {
 function start() {
   waiting = false;
   if (!config.appid) return log("error", "appid is required");
-  var language = config.language,
-    theme = config.theme || "light";
-  if (language != null && !normalizeLocale(language)) warn("unsupported language " + describe(language));
-  if (THEMES.indexOf(theme) < 0) {
-    warn("invalid theme " + describe(theme));
-    theme = "light";
-  }
   state = {
     visibility: "minimized",
-    theme: theme,
-    locale: normalizeLocale(language) || browserLocale(),
+    theme: config.theme || "light",
+    locale: normalizeLocale(config.language) || browserLocale(),
     unreadCount: 0,
   };
   live = true;

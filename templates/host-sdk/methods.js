@@ -10,7 +10,7 @@ function businessUserFrom(source, isLogin) {
   var found = {},
     missing = [];
   source = source || {};
-  USER_FIELDS.forEach((name, index) => {
+  BUILD.loginFields.forEach((name, index) => {
     if (source[name] != null && source[name] !== "") found[name] = "" + source[name];
     else if (index < 3) missing.push(name);
   });
@@ -40,13 +40,9 @@ var methods = {
     }
   },
   // The panel answers `locale` (then the other frames follow) or `rejected`.
-  set_language: (tag) => {
-    var locale = normalizeLocale(tag);
-    if (locale) send(panel, "set_language", { locale: locale });
-    else warn("set_language: unsupported " + describe(tag));
-  },
+  set_language: (tag) => fits("locale", tag, "set_language") && send(panel, "set_language", { locale: normalizeLocale(tag) }),
   set_theme: (theme) => {
-    if (THEMES.indexOf(theme) < 0) return warn("set_theme: invalid " + describe(theme));
+    if (!fits(optionTypes.theme, theme, "set_theme")) return;
     state.theme = theme;
     sendAll("set_theme", themeForFrames());
   },

@@ -208,3 +208,93 @@ async fn hardening_trusted_types_policy_creation_never_stops_the_snippet() {
     );
     assert_eq!(messages(&s, &["uncaught"]).await, Vec::<String>::new());
 }
+
+/// A page without the snippet: the harness recorders, `window.__twt = <twt>`, then core.js by a
+/// plain async tag.
+fn hand_written_page(fx: &Fixture, twt: &str) -> String {
+    let head = format!(
+        r#"{recorder}<script>window.__twt = {twt};</script>
+<script async src="{src}"></script>"#,
+        recorder = crate::api_support::recorder_head(),
+        src = fx.bundle_url()
+    );
+    crate::api_support::plain_page(fx, &head, "")
+}
+
+/// Finding 14: `window.__twt` was taken as it came: `asyncInit: "false"` is truthy (the widget
+/// never started), an unknown launcher or an invalid zIndex went on unchecked, and a symbol in a
+/// text field broke the `init` message (DataCloneError).
+#[tokio::test]
+async fn hardening_window_twt_types_are_checked_like_the_cli_checks_a_config() {
+    let fx = Fixture::build("appid = \"typed\"\n");
+    let twt = r#"{ appid: "typed", asyncInit: "false", launcher: "fancy", zIndex: "abc", theme: "blue",
+  language: 42, source_title: Symbol("t"), referer: "https://shop.example/", name: "Ann" }"#;
+    let s = fx.session().await;
+    s.open(&hand_written_page(&fx, twt)).await;
+    s.wait_js(crate::api_support::READY).await;
+    let warnings = messages(&s, &["warn"]).await;
+    for (option, value) in [
+        ("asyncInit", "\"false\""),
+        ("launcher", "\"fancy\""),
+        ("zIndex", "\"abc\""),
+        ("theme", "\"blue\""),
+        ("language", "42"),
+        ("source_title", "Symbol(t)"),
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.contains(option) && w.contains(value)),
+            "no warning for {option} {value}: {warnings:#?}"
+        );
+    }
+    assert_eq!(warnings.len(), 6, "{warnings:#?}");
+    // The defaults took their place; the valid values were kept.
+    assert_eq!(s.surfaces().await, ["launcher", "card", "panel"]);
+    assert_eq!(
+        s.eval("[TWTChatWidget.get('theme'), getComputedStyle(document.querySelector('[data-twt-widget]')).zIndex]")
+            .await,
+        json!(["light", "2147483000"])
+    );
+    let init = s.eval_in("panel", "TWTDevRuntime.state.received[0].data").await;
+    assert_eq!(init["launcher"], json!("default"));
+    assert_eq!(init["referer"], json!("https://shop.example/"));
+    assert_eq!(init["source_title"], json!("twt test page"));
+    assert_eq!(init["user"], json!({ "name": "Ann" }));
+
+    // A whole number outside CSS's range, a fraction, asyncInit true as a string.
+    s.open(&hand_written_page(&fx, r#"{ appid: "typed", zIndex: 1e20, asyncInit: "true" }"#)).await;
+    s.wait_js(crate::api_support::READY).await;
+    let warnings = messages(&s, &["warn"]).await;
+    assert!(
+        warnings.len() == 2 && warnings[0].contains("zIndex") && warnings[1].contains("asyncInit"),
+        "{warnings:#?}"
+    );
+    s.open(&hand_written_page(&fx, r#"{ appid: "typed", zIndex: 12.5 }"#)).await;
+    s.wait_js(crate::api_support::READY).await;
+    assert_eq!(messages(&s, &["warn"]).await.len(), 1);
+}
+
+/// Finding 16: the external (no-inline) variant with `window.__twt` also on the page ignored its
+/// own data- attributes and failed with "appid is required".
+#[tokio::test]
+async fn hardening_external_snippet_merges_its_data_attributes_with_window_twt() {
+    let fx = Fixture::build("appid = \"ext-merge\"\ntheme = \"dark\"\nzIndex = 777\n");
+    // The page renders the visitor's fields server-side; the tag carries the customer's options.
+    let head =
+        r#"<script>window.__twt = { name: "Ann", email: "ann@example.com", theme: "light" };</script>"#;
+    let s = fx.session().await;
+    s.open(
+        &fx.page_with(Page::new().variant("external").head(&crate::api_support::recorder_head()).head(head)),
+    )
+    .await;
+    s.wait_js(crate::api_support::READY).await;
+    // The tag's options win; window.__twt adds what the tag does not set.
+    assert_eq!(
+        s.eval("[TWTChatWidget.get('theme'), getComputedStyle(document.querySelector('[data-twt-widget]')).zIndex]")
+            .await,
+        json!(["dark", "777"])
+    );
+    let init = s.eval_in("panel", "TWTDevRuntime.state.received[0].data").await;
+    assert_eq!(init["appid"], json!("ext-merge"));
+    assert_eq!(init["user"], json!({ "name": "Ann", "email": "ann@example.com" }));
+    s.assert_clean_console().await;
+}
