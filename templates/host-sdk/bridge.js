@@ -30,7 +30,7 @@ var runtimeEvents = {
     }
   },
   unread_count_changed: (payload) => {
-    state.unreadCount = +payload.count || 0;
+    state.unreadCount = payload.count;
   },
   auth_closed: (payload) => {
     if (payload.clearToken) storeIdentity();
@@ -45,7 +45,7 @@ var runtimeEvents = {
 // Requests of the runtime to the host.
 var controls = {
   call: (data) => BUILD.runtimeMethods.indexOf(data.method) >= 0 && call(data.method),
-  card: (data) => container.toggleAttribute("data-twt-card", !!data.show),
+  card: (data) => container.toggleAttribute("data-twt-card", data.show === true),
   // The panel accepted a language: the other frames follow.
   locale: (data, frame) => {
     var locale = normalizeLocale(data.locale);
@@ -58,13 +58,13 @@ var controls = {
 };
 
 function receive(event) {
-  var message = event.data,
-    type = message && message.twt === 1 && message.type,
-    data = message && message.data,
+  var message = Object(event.data),
+    type = message.type,
+    payload,
     frame = frames.filter((frame) => frame.element.contentWindow === event.source)[0];
-  if (event.origin !== BUILD.runtimeOrigin || !frame || typeof type != "string") return;
-  if (hasOwn(controls, type)) controls[type](data || {}, frame);
-  else if (hasOwn(BUILD.events, type) && (!hasOwn(runtimeEvents, type) || runtimeEvents[type](data || {}, frame) !== false)) {
-    emit(type, data);
+  if (event.origin !== BUILD.runtimeOrigin || !frame || message.twt !== 1 || typeof type != "string") return;
+  if (hasOwn(controls, type)) controls[type](Object(message.data), frame);
+  else if (hasOwn(BUILD.events, type) && (payload = payloadFrom(type, message.data)) !== null) {
+    if (!hasOwn(runtimeEvents, type) || runtimeEvents[type](payload, frame) !== false) emit(type, payload);
   }
 }

@@ -1,4 +1,5 @@
-// The page's event handlers: on(), once(), off(), and emit() to run them.
+// The page's event handlers: on(), once(), off(), and emit() to run them; the payloads of the
+// runtime's events, rebuilt from their documented fields.
 
 var handlers = Object.create(null); // event name -> [{handler, once}]
 
@@ -24,4 +25,23 @@ function emit(eventName, payload) {
     if (entry.once) current.splice(at, 1);
     guarded(entry.handler, [payload], eventName + " handler threw");
   });
+}
+
+// The payload of a runtime event, built from its documented fields only: a field of another
+// type is dropped with a warning, unknown keys (`__proto__` too) are never copied. Without a
+// usable required field the event means nothing: null. An event documented without payload
+// gets none (undefined), whatever the runtime sent.
+function payloadFrom(eventName, data) {
+  var spec = BUILD.events[eventName],
+    payload = {},
+    complete = true;
+  if (!spec) return;
+  data = Object(data);
+  fieldsOf(spec).forEach((field) => {
+    var name = field.name,
+      value = hasOwn(data, name) ? data[name] : undefined;
+    if ((value !== undefined || field.required) && fits(field.type, value, eventName + "." + name)) payload[name] = value;
+    else if (field.required) complete = false;
+  });
+  return complete ? payload : null;
 }

@@ -47,7 +47,7 @@ function start() {
 function fail(payload) {
   setVisibility("hidden");
   teardown();
-  emit("bootstrap_failed", Object.assign({ mode: "embedded" }, payload));
+  emit("bootstrap_failed", { ...payload, mode: "embedded" });
 }
 
 // Removes everything the SDK added to the page; the handlers registered with on() stay.

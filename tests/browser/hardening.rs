@@ -298,3 +298,67 @@ async fn hardening_external_snippet_merges_its_data_attributes_with_window_twt()
     assert_eq!(init["user"], json!({ "name": "Ann", "email": "ann@example.com" }));
     s.assert_clean_console().await;
 }
+
+/// Posts `message` (JSON text, so that `__proto__` stays an own key, as structured clone keeps
+/// it) to the host from the panel frame, as a runtime would.
+async fn post_from_panel(s: &Session, message: &str) {
+    s.exec_in("panel", "parent.postMessage(JSON.parse(arguments[0]), '*');", vec![json!(message)]).await;
+}
+
+/// Finding 13: runtime payloads were passed on unchecked (`unread_count_changed.count` as a
+/// string or markup), and `Object.assign({mode: "embedded"}, p)` let a `__proto__` key replace the
+/// payload's prototype.
+#[tokio::test]
+async fn hardening_runtime_payloads_are_rebuilt_from_their_documented_fields() {
+    let (_fx, s) = ready("").await;
+    s.exec(
+        "window.__shapes = [];
+         ['unread_count_changed', 'connection_state_changed', 'visitor_auth_ready', 'auth_closed', 'bootstrap_failed']
+           .forEach(function (n) {
+             TWTChatWidget.on(n, function (p) {
+               __shapes.push({ n: n, keys: Object.keys(p).sort(), plain: Object.getPrototypeOf(p) === Object.prototype,
+                               polluted: p.polluted === true });
+             });
+           });",
+        vec![],
+    )
+    .await;
+    let stored = s.eval("localStorage.getItem('twt_identity_acme')").await;
+    for message in [
+        r#"{"twt":1,"type":"unread_count_changed","data":{"count":"<img src=x onerror=alert(1)>"}}"#,
+        r#"{"twt":1,"type":"unread_count_changed","data":{"count":"5"}}"#,
+        r#"{"twt":1,"type":"unread_count_changed","data":null}"#,
+        r#"{"twt":1,"type":"connection_state_changed","data":{"status":"hacked"}}"#,
+        r#"{"twt":1,"type":"unread_count_changed","data":{"count":3,"extra":"<b>x</b>","__proto__":{"polluted":true}}}"#,
+        r#"{"twt":1,"type":"visitor_auth_ready","data":{"bs":{"x":1},"bs_mm":"sig","hasToken":"yes","source":"resolved"}}"#,
+        r#"{"twt":1,"type":"auth_closed","data":{"reason":"kicked","closeCode":"500","__proto__":{"polluted":true}}}"#,
+        r#"{"twt":1,"type":"bootstrap_failed","data":{"reason":"login_failed","mode":"other","__proto__":{"polluted":true}}}"#,
+    ] {
+        post_from_panel(&s, message).await;
+    }
+    let shapes = s.wait_js("window.__shapes.length >= 4 && window.__shapes").await;
+    assert_eq!(
+        shapes,
+        json!([
+            { "n": "unread_count_changed", "keys": ["count"], "plain": true, "polluted": false },
+            { "n": "visitor_auth_ready", "keys": ["bs_mm", "source"], "plain": true, "polluted": false },
+            { "n": "auth_closed", "keys": ["reason"], "plain": true, "polluted": false },
+            { "n": "bootstrap_failed", "keys": ["mode", "reason"], "plain": true, "polluted": false }
+        ])
+    );
+    assert_eq!(s.eval("TWTChatWidget.get('unread_count')").await, json!(3));
+    assert_eq!(
+        s.eval("__ev.filter(function (e) { return e.type === 'bootstrap_failed'; })[0].data").await,
+        json!({ "reason": "login_failed", "mode": "embedded" })
+    );
+    // Without bs the identity was not stored.
+    assert_eq!(s.eval("localStorage.getItem('twt_identity_acme')").await, stored);
+    // One warning per field that did not fit (the markup count, "5", the missing count, the
+    // status, bs, hasToken, closeCode, mode); unknown keys go silently.
+    let warnings = messages(&s, &["warn"]).await;
+    assert_eq!(warnings.len(), 8, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("unread_count_changed.count") && warnings[0].contains("<img"),
+        "{warnings:#?}"
+    );
+}
