@@ -1,7 +1,9 @@
 // The page's event handlers: on(), once(), off(), and emit() to run them; the payloads of the
 // runtime's events, rebuilt from their documented fields.
 
-var handlers = Object.create(null); // event name -> [{handler, once}]
+var handlers = Object.create(null), // event name -> [{handler, once}]
+  deliveries = [], // [event name, payload] emitted while another event is being delivered
+  delivering;
 
 var isEvent = (eventName) => hasOwn(BUILD.events, eventName) || BUILD.hostEvents.indexOf(eventName) >= 0;
 
@@ -16,14 +18,29 @@ function off(eventName, handler) {
   handlers[eventName] = handler == null ? [] : (handlers[eventName] || []).filter((entry) => entry.handler !== handler);
 }
 
-// A throwing handler is reported and never stops the others or the SDK.
+// Run to completion: an event emitted while another is being delivered (by one of its handlers)
+// waits until that one has reached every handler, so that all handlers see events in one order.
 function emit(eventName, payload) {
+  deliveries.push([eventName, payload]);
+  if (delivering) return;
+  delivering = true;
+  try {
+    while (deliveries.length) deliver.apply(0, deliveries.shift());
+  } finally {
+    delivering = false; // even if the page broke console.error, which guarded() reports to
+  }
+}
+
+// Each handler gets its own frozen copy of the payload, so that none can change what the next
+// one sees. Payloads are flat (api.rs has no nested field): a shallow freeze is a deep one.
+// A throwing handler is reported and never stops the others or the SDK.
+function deliver(eventName, payload) {
   (handlers[eventName] || []).slice().forEach((entry) => {
     var current = handlers[eventName],
       at = current.indexOf(entry);
     if (at < 0) return; // removed by an earlier handler
     if (entry.once) current.splice(at, 1);
-    guarded(entry.handler, [payload], eventName + " handler threw");
+    guarded(entry.handler, [payload && Object.freeze({ ...payload })], eventName + " handler threw");
   });
 }
 

@@ -362,3 +362,28 @@ async fn hardening_runtime_payloads_are_rebuilt_from_their_documented_fields() {
         "{warnings:#?}"
     );
 }
+
+/// Finding 12: all handlers shared one mutable payload (handler 1 could change what handler 2
+/// saw), and a handler that triggered the same event made later handlers see events out of order.
+#[tokio::test]
+async fn hardening_each_handler_gets_its_own_frozen_payload_in_run_to_completion_order() {
+    let (_fx, s) = ready("").await;
+    let seen = s
+        .exec(
+            "var seen = [], first;
+             TWTChatWidget.on('visibility_changed', function (p) {
+               first = p;
+               p.visibility = 'tampered'; // a sloppy-mode handler: silently refused on a frozen copy
+               if (TWTChatWidget.get('state').visibility === 'maximized') TWTChatWidget.call('minimize');
+             });
+             TWTChatWidget.on('visibility_changed', function (p) {
+               seen.push([p.visibility, Object.isFrozen(p), p !== first]);
+             });
+             TWTChatWidget.call('maximize');
+             return seen;",
+            vec![],
+        )
+        .await;
+    assert_eq!(seen, json!([["maximized", true, true], ["minimized", true, true]]));
+    s.assert_clean_console().await;
+}
