@@ -21,8 +21,11 @@ use crate::templates;
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The install snippet's version (`?version=` of the script URL; `scriptTagVersion()`).
 pub const SNIPPET_VERSION: &str = "v1.2";
-/// How long the host-sdk waits for `bridge_ready` before `bootstrap_failed` with `timeout`.
-pub const BOOT_TIMEOUT_MS: u32 = 10_000;
+/// How long each frame has to answer `bridge_ready` after its `src` is set; then the panel fails
+/// the start (`bootstrap_failed` with `timeout`), a launcher or card is hidden.
+pub const READY_TIMEOUT_MS: u32 = 10_000;
+/// How many calls or commands wait at most for an instance or a frame; older ones are dropped.
+pub const QUEUE_LIMIT: usize = 100;
 
 /// What the bundle depends on besides the shipped sources.
 #[derive(Debug, Clone)]
@@ -71,7 +74,8 @@ fn constants(inputs: &BundleInputs, css: &str) -> serde_json::Value {
         "runtimeOrigin": inputs.runtime_origin,
         "locales": locales,
         "localeAliases": aliases,
-        "bootTimeoutMs": BOOT_TIMEOUT_MS,
+        "readyTimeoutMs": READY_TIMEOUT_MS,
+        "queueLimit": QUEUE_LIMIT,
         "appidMaxLength": rules::APPID_MAX_LEN,
         "css": css,
     });

@@ -6,9 +6,20 @@ function post(frame, type, data) {
   if (target) target.postMessage({ twt: 1, type: type, data: data }, BUILD.runtimeOrigin);
 }
 
-// Commands wait in the frame's queue until the frame sends bridge_ready.
+// Commands wait for the frame's bridge_ready in its queue; a failed frame gets none.
 function send(frame, type, data) {
-  frame.ready ? post(frame, type, data) : frame.queue.push([type, data]);
+  if (frame.ready) post(frame, type, data);
+  else if (!frame.failed) enqueue(frame.queue, [type, data], frame.surface);
+}
+
+// Queues are bounded (BUILD.queueLimit): past it the oldest entry goes, with one warning per
+// queue, so that a frame that never answers cannot grow one without end.
+function enqueue(queue, entry, what) {
+  if (queue.push(entry) > BUILD.queueLimit) {
+    queue.shift();
+    if (!queue.overflowed) warn(what + " queue over " + BUILD.queueLimit + ": oldest dropped");
+    queue.overflowed = true;
+  }
 }
 
 function sendAll(type, data, except) {
@@ -19,10 +30,10 @@ function sendAll(type, data, except) {
 // Returning false keeps the event from the page.
 var runtimeEvents = {
   bridge_ready: (payload, frame) => {
+    clearTimeout(frame.readyTimer);
     frame.ready = true;
     frame.queue.splice(0).forEach((command) => post(frame, command[0], command[1]));
-    if (frame != panel) return false; // only the panel's readiness is the page's business
-    clearTimeout(bootTimer);
+    return frame == panel; // only the panel's readiness is the page's business
   },
   visitor_auth_ready: (payload) => {
     if (payload.bs && payload.bs_mm) {
@@ -62,7 +73,9 @@ function receive(event) {
     type = message.type,
     payload,
     frame = frames.filter((frame) => frame.element.contentWindow === event.source)[0];
-  if (event.origin !== BUILD.runtimeOrigin || !frame || message.twt !== 1 || typeof type != "string") return;
+  if (event.origin !== BUILD.runtimeOrigin || !frame || frame.failed || message.twt !== 1 || typeof type != "string") {
+    return;
+  }
   if (hasOwn(controls, type)) controls[type](Object(message.data), frame);
   else if (hasOwn(BUILD.events, type) && (payload = payloadFrom(type, message.data)) !== null) {
     if (!hasOwn(runtimeEvents, type) || runtimeEvents[type](payload, frame) !== false) emit(type, payload);

@@ -1,9 +1,9 @@
 // The frames of the live instance: launcher, card and panel, all on the runtime origin. Each
-// gets everything it needs in an `init` message on every load, never in its URL.
+// gets everything it needs in an `init` message on every load, never in its URL, and has
+// BUILD.readyTimeoutMs to answer bridge_ready.
 
-var frames = [], // [{surface, element, queue: commands waiting for bridge_ready, ready}]
-  panel, // the panel's frame (also in frames)
-  bootTimer; // fails the start when the panel never sends bridge_ready
+var frames = [], // [{surface, element, queue: commands waiting for bridge_ready, ready, failed, readyTimer}]
+  panel; // the panel's frame (also in frames)
 
 function createFrame(surface) {
   var element = document.createElement("iframe"),
@@ -37,14 +37,22 @@ function createFrame(surface) {
   return frame;
 }
 
-// (Re)loads a frame; the panel must answer bridge_ready within BUILD.bootTimeoutMs.
 function loadFrame(frame) {
   frame.ready = false;
   frame.element.src = BUILD.runtimeOrigin + "/" + frame.surface + ".html";
-  if (frame.surface == "panel") {
-    clearTimeout(bootTimer);
-    bootTimer = setTimeout(() => fail({ reason: "timeout", source: "host-sdk" }), BUILD.bootTimeoutMs);
-  }
+  clearTimeout(frame.readyTimer);
+  frame.readyTimer = setTimeout(() => {
+    // Without the panel there is no widget. A launcher or card that never answered is hidden
+    // (rather than showing an error page) and gets no more commands; while the panel is not
+    // ready either, the panel's own timeout (due at the same time) decides for the whole widget.
+    if (frame == panel) fail({ reason: "timeout", source: "host-sdk" });
+    else if (panel.ready) {
+      frame.failed = true;
+      frame.queue = [];
+      frame.element.style.display = "none";
+      warn(frame.surface + " not ready in " + BUILD.readyTimeoutMs + " ms: hidden");
+    }
+  }, BUILD.readyTimeoutMs);
 }
 
 // {theme: light|dark as shown, themeSetting: light|dark|system as set}

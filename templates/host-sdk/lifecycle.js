@@ -1,29 +1,30 @@
 // init(), the start of an instance, and its teardown (destroy, bootstrap_failed).
 
-var state, // {visibility, theme, locale, unreadCount}: set by the first start, read by get()
-  live = false, // an instance is mounted
-  waiting = false, // init() waits for <body>
+var phase = "idle", // idle (no init() yet), waiting (init() waits for <body>), live, ended
+  state, // {visibility, theme, locale, unreadCount}: set by the first start, read by get()
   container, // the element holding every frame
   styleElement, // our <style>
   colorScheme; // matchMedia("(prefers-color-scheme: dark)"), for theme "system"
 
 function init() {
-  if (live || waiting) return;
-  if (document.body) return start();
-  waiting = true;
-  document.addEventListener("DOMContentLoaded", () => waiting && start());
+  if (phase == "live" || phase == "waiting") return;
+  phase = "waiting";
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", () => phase == "waiting" && start());
 }
 
 function start() {
-  waiting = false;
-  if (!config.appid) return log("error", "appid is required");
+  if (!config.appid) {
+    phase = "idle";
+    return log("error", "appid is required");
+  }
+  phase = "live";
   state = {
     visibility: "minimized",
     theme: config.theme || "light",
     locale: normalizeLocale(config.language) || browserLocale(),
     unreadCount: 0,
   };
-  live = true;
   frames = [];
   colorScheme = window.matchMedia("(prefers-color-scheme: dark)");
   colorScheme.addListener(followColorScheme); // addEventListener on a MediaQueryList needs Safari 14
@@ -52,11 +53,11 @@ function fail(payload) {
 
 // Removes everything the SDK added to the page; the handlers registered with on() stay.
 function teardown() {
-  if (!live) return;
-  live = false;
+  if (phase != "live") return;
+  phase = "ended";
   window.removeEventListener("message", receive);
   colorScheme.removeListener(followColorScheme);
-  clearTimeout(bootTimer);
+  frames.forEach((frame) => clearTimeout(frame.readyTimer));
   container.remove();
   styleElement.remove();
   frames = [];

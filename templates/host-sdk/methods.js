@@ -1,7 +1,7 @@
 // The methods of call(name, payload): the spec's list, one entry each.
 
 var user, // the business user (window.__twt fields or login()), handed to the panel in `init`
-  pendingCalls = []; // call()s made while no instance is live, run after the next init()
+  pendingCalls = []; // call()s made before init() completed, run right after it
 
 // The business user of window.__twt or login(): {sbs, sbs_mm, ranstr, name?, ...}, the fields
 // given, as strings. sbs, sbs_mm and ranstr go together: login needs all three, and a config
@@ -48,16 +48,15 @@ var methods = {
   },
 };
 
+// A call before the first init() completed waits for it; one after destroy (or a failed start)
+// is dropped until init() is called again, so that calls never pile up for a later instance.
 function call(method, payload) {
   if (!hasOwn(methods, method)) return unknown("method", method);
-  if (!live) {
-    if (method != "destroy") pendingCalls.push([method, payload]);
-    else {
-      // destroy before init() completed: forget the pending init() and calls
-      pendingCalls = [];
-      waiting = false;
-    }
-    return;
-  }
-  guarded(methods[method], [payload], method + " failed");
+  if (phase == "live") return guarded(methods[method], [payload], method + " failed");
+  if (method == "destroy") {
+    // destroy before init() completed: forget the pending init() and calls
+    pendingCalls = [];
+    phase = "ended";
+  } else if (phase == "ended") warn(method + " after destroy: ignored (call init() first)");
+  else enqueue(pendingCalls, [method, payload], "call");
 }

@@ -387,3 +387,107 @@ async fn hardening_each_handler_gets_its_own_frozen_payload_in_run_to_completion
     assert_eq!(seen, json!([["maximized", true, true], ["minimized", true, true]]));
     s.assert_clean_console().await;
 }
+
+/// A clock for the readiness timeouts only: timeouts of 10 s or more are kept in `window.__late`
+/// and never scheduled; `__fireLate()` runs them now (returns how many).
+const LATE_CLOCK: &str = r#"<script>
+(function () {
+  var set = window.setTimeout, clear = window.clearTimeout, next = 1e9;
+  window.__late = {};
+  window.setTimeout = function (fn, ms) {
+    if (ms < 10000) return set.apply(window, arguments);
+    window.__late[++next] = fn;
+    return next;
+  };
+  window.clearTimeout = function (id) { if (id in window.__late) delete window.__late[id]; else clear(id); };
+  window.__fireLate = function () {
+    var ids = Object.keys(window.__late);
+    ids.forEach(function (id) { var fn = window.__late[id]; delete window.__late[id]; if (fn) fn(); });
+    return ids.length;
+  };
+})();
+</script>"#;
+
+/// Finding 11: only the panel had a readiness timeout. A launcher that 404s showed an error page
+/// in the visible launcher box, and its commands queued forever.
+#[tokio::test]
+async fn hardening_a_frame_that_never_answers_is_hidden_after_the_readiness_timeout() {
+    let fx = Fixture::build("appid = \"lost-launcher\"\n");
+    fx.runtime.route("/launcher.html", crate::support::Route::html("<h1>Not Found</h1>").status(404));
+    let s = fx.session().await;
+    let head = format!("{LATE_CLOCK}{}", crate::api_support::recorder_head());
+    s.open(&fx.page(&head, "")).await;
+    s.wait_js(crate::api_support::READY).await;
+    assert_eq!(s.eval("__shown('launcher')").await, json!(true), "the 404 page is in view");
+    // The panel and the card answered: only the launcher's timeout is left.
+    assert_eq!(s.eval("window.__fireLate()").await, json!(1));
+    assert_eq!(s.eval("[__shown('launcher'), __n('bootstrap_failed')]").await, json!([false, 0]));
+    let warnings = messages(&s, &["warn"]).await;
+    assert!(warnings.len() == 1 && warnings[0].contains("launcher"), "{warnings:#?}");
+    // The rest of the widget works.
+    s.exec("TWTChatWidget.call('maximize');", vec![]).await;
+    assert_eq!(s.eval("[__shown('panel'), __shown('launcher')]").await, json!([true, false]));
+}
+
+/// Finding 11: commands to a frame that never gets ready queued without bound.
+#[tokio::test]
+async fn hardening_commands_for_a_frame_that_is_not_ready_are_bounded() {
+    let fx = Fixture::build("appid = \"slow-launcher\"\n");
+    let gate = fx.runtime.hold("/launcher.html");
+    let s = fx.session().await;
+    let head = format!("{LATE_CLOCK}{}", crate::api_support::recorder_head());
+    s.open_interactive(&fx.page(&head, "")).await;
+    s.wait_js(crate::api_support::READY).await;
+    s.exec(
+        "for (var i = 1; i <= 150; i++) TWTChatWidget.call('set_theme', i % 2 ? 'dark' : 'light');",
+        vec![],
+    )
+    .await;
+    let warnings = messages(&s, &["warn"]).await;
+    assert!(warnings.len() == 1 && warnings[0].contains("launcher"), "one warning: {warnings:#?}");
+    gate.open();
+    let received = s
+        .wait_js_in("launcher", "TWTDevRuntime.state.received.length > 1 && TWTDevRuntime.state.received")
+        .await;
+    let types: Vec<&str> = received.as_array().unwrap().iter().map(|m| m["type"].as_str().unwrap()).collect();
+    assert_eq!(types.len(), 101, "init and the newest 100 commands");
+    assert_eq!(received[100]["data"]["theme"], json!("light"), "the 150th call comes last");
+    assert_eq!(
+        s.eval_in("launcher", "document.documentElement.getAttribute('data-theme')").await,
+        json!("light")
+    );
+}
+
+/// Finding 11: calls made after destroy piled up and ran on a later init().
+#[tokio::test]
+async fn hardening_calls_after_destroy_are_dropped_and_calls_before_init_are_bounded() {
+    let (_fx, s) = ready("").await;
+    s.exec(
+        "TWTChatWidget.call('destroy'); TWTChatWidget.call('maximize'); TWTChatWidget.setLanguage('de');",
+        vec![],
+    )
+    .await;
+    let warnings = messages(&s, &["warn"]).await;
+    assert!(warnings.len() == 2 && warnings.iter().all(|w| w.contains("destroy")), "{warnings:#?}");
+    s.exec("TWTChatWidget.init();", vec![]).await;
+    s.wait_js("__n('runtime_activated') === 2").await;
+    assert_eq!(s.eval("TWTChatWidget.get('state').visibility").await, json!("minimized"));
+    assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.locale").await, json!("en"));
+
+    // Before the first init() calls wait, in order, for at most 100 of them.
+    let fx = Fixture::build("appid = \"waiting\"\nasyncInit = true\n");
+    s.open(&fx.page(&crate::api_support::recorder_head(), "")).await;
+    s.exec(
+        "for (var i = 1; i <= 150; i++) TWTChatWidget.call(i % 2 ? 'maximize' : 'minimize'); TWTChatWidget.init();",
+        vec![],
+    )
+    .await;
+    s.wait_js(crate::api_support::READY).await;
+    // 100 alternating calls from the 51st (maximize) on: 100 real changes, ending minimized.
+    assert_eq!(
+        s.eval("[__n('visibility_changed'), TWTChatWidget.get('state').visibility]").await,
+        json!([100, "minimized"])
+    );
+    let warnings = messages(&s, &["warn"]).await;
+    assert!(warnings.len() == 1 && warnings[0].contains("100"), "{warnings:#?}");
+}
