@@ -184,6 +184,12 @@ pub const FUNCTIONS: &[Entry] = &[
         "Reloads the widget with a business user identity.",
         true,
     ),
+    function(
+        "logout",
+        "logout()",
+        "Extension of the spec: same as call('logout'), for shared devices.",
+        true,
+    ),
     function("setLanguage", "setLanguage(locale)", "Same as call('set_language', locale).", true),
     function(
         "scriptTagVersion",
@@ -207,13 +213,19 @@ pub const METHODS: &[Entry] = &[
     method(
         "destroy",
         "call(\"destroy\")",
-        "Removes the iframes, listeners and marketing-card surface; a later init() starts afresh.",
+        "Removes the iframes, listeners and marketing-card surface, and forgets a login(); a later init() starts afresh.",
         false,
     ),
     method(
         "login",
         "call(\"login\", { sbs, sbs_mm, ranstr, name?, nickname?, email?, phone? })",
         "Reloads the widget with a business user identity; sbs, sbs_mm and ranstr are required.",
+        false,
+    ),
+    method(
+        "logout",
+        "call(\"logout\")",
+        "Extension of the spec: forgets the business user and the visitor identity stored on this device (localStorage and cookie), then reloads the widget as a new visitor.",
         false,
     ),
     method(

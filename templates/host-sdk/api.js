@@ -15,11 +15,12 @@ var publicApi = {
     BUILD.loginFields.forEach((name, index) => (fields[name] = args[index]));
     call("login", userOrSbs && typeof userOrSbs == "object" ? userOrSbs : fields);
   },
+  logout: () => call("logout"),
   setLanguage: (locale) => call("set_language", locale),
   scriptTagVersion: () => scriptTagVersion,
 };
 
-user = businessUserFrom(config);
+user = configuredUser = businessUserFrom(config);
 
 // A call the stub queued: [name, arguments].
 var replay = (entry) => guarded(() => api[entry[0]].apply(api, entry[1]), [], "a queued call failed");

@@ -44,7 +44,7 @@ var runtimeEvents = {
     state.unreadCount = payload.count;
   },
   auth_closed: (payload) => {
-    if (payload.clearToken) storeIdentity();
+    if (payload.clearToken) storeIdentity(null);
     setVisibility("hidden");
   },
   bootstrap_failed: (payload) => {

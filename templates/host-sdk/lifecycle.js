@@ -51,10 +51,12 @@ function fail(payload) {
   emit("bootstrap_failed", { ...payload, mode: "embedded" });
 }
 
-// Removes everything the SDK added to the page; the handlers registered with on() stay.
+// Removes everything the SDK added to the page and forgets a login(); the handlers registered
+// with on() stay for a later init().
 function teardown() {
   if (phase != "live") return;
   phase = "ended";
+  user = configuredUser;
   window.removeEventListener("message", receive);
   colorScheme.removeListener(followColorScheme);
   frames.forEach((frame) => clearTimeout(frame.readyTimer));

@@ -1,11 +1,12 @@
 // The methods of call(name, payload): the spec's list, one entry each.
 
-var user, // the business user (window.__twt fields or login()), handed to the panel in `init`
+var configuredUser, // the business user of window.__twt
+  user, // the business user handed to the panel in `init`: configuredUser, or the last login()
   pendingCalls = []; // call()s made before init() completed, run right after it
 
 // The business user of window.__twt or login(): {sbs, sbs_mm, ranstr, name?, ...}, the fields
-// given, as strings. sbs, sbs_mm and ranstr go together: login needs all three, and a config
-// with only some of them is a mistake. Returns null after a console error.
+// given, as strings, or null when none is. sbs, sbs_mm and ranstr go together: login needs all
+// three, and a config with only some of them is a mistake (null, after a console error).
 function businessUserFrom(source, isLogin) {
   var found = {},
     missing = [];
@@ -18,7 +19,7 @@ function businessUserFrom(source, isLogin) {
     log("error", "login: missing " + missing.join(", "));
     return null;
   }
-  return found;
+  return Object.keys(found).length ? found : null;
 }
 
 var methods = {
@@ -39,6 +40,15 @@ var methods = {
       loadFrame(panel);
     }
   },
+  // An extension of the spec, for shared devices: forgets the business user (also the one of
+  // window.__twt, and a login() still waiting for init()) and the stored visitor identity at
+  // once, whatever the phase; a live panel reloads, so that the runtime resolves a new visitor.
+  logout: () => {
+    user = configuredUser = null;
+    pendingCalls = pendingCalls.filter((pending) => pending[0] != "login");
+    storeIdentity(null);
+    if (phase == "live") loadFrame(panel);
+  },
   // The panel answers `locale` (then the other frames follow) or `rejected`.
   set_language: (tag) => fits("locale", tag, "set_language") && send(panel, "set_language", { locale: normalizeLocale(tag) }),
   set_theme: (theme) => {
@@ -52,7 +62,7 @@ var methods = {
 // is dropped until init() is called again, so that calls never pile up for a later instance.
 function call(method, payload) {
   if (!hasOwn(methods, method)) return unknown("method", method);
-  if (phase == "live") return guarded(methods[method], [payload], method + " failed");
+  if (phase == "live" || method == "logout") return guarded(methods[method], [payload], method + " failed");
   if (method == "destroy") {
     // destroy before init() completed: forget the pending init() and calls
     pendingCalls = [];

@@ -15,13 +15,14 @@ function readIdentity() {
   }
 }
 
-// Stores an identity, or forgets it when there is none.
+// Stores an identity (in the cookie only where localStorage throws), or forgets it (null) in
+// both places.
 function storeIdentity(identity) {
   var text = identity ? JSON.stringify(identity) : "";
   try {
     identity ? localStorage.setItem(identityKey(), text) : localStorage.removeItem(identityKey());
-  } catch (error) {
-    document.cookie =
-      identityKey() + "=" + encodeURIComponent(text) + ";path=/;SameSite=Lax;max-age=" + (identity ? 31536e3 : 0);
-  }
+    if (identity) return;
+  } catch (error) {}
+  document.cookie =
+    identityKey() + "=" + encodeURIComponent(text) + ";path=/;SameSite=Lax;max-age=" + (identity ? 31536e3 : 0);
 }

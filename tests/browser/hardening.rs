@@ -491,3 +491,75 @@ async fn hardening_calls_after_destroy_are_dropped_and_calls_before_init_are_bou
     let warnings = messages(&s, &["warn"]).await;
     assert!(warnings.len() == 1 && warnings[0].contains("100"), "{warnings:#?}");
 }
+
+/// Finding 5: after `login(...)`, `destroy`, `init()` the new panel still received the old
+/// business user; there was no way to forget the stored visitor identity (shared devices).
+#[tokio::test]
+async fn hardening_destroy_forgets_the_login_and_logout_forgets_user_and_visitor() {
+    let (_fx, s) = ready("").await;
+    s.exec("TWTChatWidget.login('old-sbs', 'old-sig', 'old-rand', 'Old User');", vec![]).await;
+    s.wait_js_in("panel", "TWTDevRuntime.state.user && TWTDevRuntime.state.user.sbs === 'old-sbs'").await;
+    s.exec("TWTChatWidget.call('destroy'); TWTChatWidget.init();", vec![]).await;
+    s.wait_js("__n('runtime_activated') >= 2").await;
+    s.wait_js_in("panel", "TWTDevRuntime.state.connection === 'connected'").await;
+    assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.received[0].data.user").await, json!(null));
+
+    // logout(): forgets the business user and the stored visitor; the panel reloads and the
+    // runtime resolves a new visitor.
+    s.exec("TWTChatWidget.login('next-sbs', 'next-sig', 'next-rand');", vec![]).await;
+    s.wait_js_in("panel", "TWTDevRuntime.state.user && TWTDevRuntime.state.user.sbs === 'next-sbs'").await;
+    let before = s.eval_in("panel", "TWTDevRuntime.state.visitor").await;
+    assert_eq!(s.eval("JSON.parse(localStorage.getItem('twt_identity_acme')).bs").await, before["bs"]);
+    s.exec(
+        "document.cookie = 'twt_identity_acme=' + encodeURIComponent('{\"bs\":\"cookie\"}') + ';path=/';",
+        vec![],
+    )
+    .await;
+    // Right after logout() (in the same task, before the reloaded panel answers).
+    let forgotten = s
+        .exec(
+            "TWTChatWidget.logout();
+             return [localStorage.getItem('twt_identity_acme'), document.cookie.indexOf('twt_identity_acme=')];",
+            vec![],
+        )
+        .await;
+    assert_eq!(forgotten, json!([null, -1]));
+    let init = s
+        .wait_js_in(
+            "panel",
+            "TWTDevRuntime.state.visitor && TWTDevRuntime.state.visitor.source === 'resolved' && \
+             TWTDevRuntime.state.received[0].data",
+        )
+        .await;
+    assert_eq!([&init["user"], &init["identity"]], [&json!(null), &json!(null)]);
+    let after = s.eval_in("panel", "TWTDevRuntime.state.visitor").await;
+    assert_ne!(after["bs"], before["bs"]);
+    s.wait_js(&format!(
+        "JSON.parse(localStorage.getItem('twt_identity_acme') || 'null').bs === {}",
+        after["bs"]
+    ))
+    .await;
+    s.assert_clean_console().await;
+}
+
+/// logout() works in every phase: after destroy, and before init() (where it also cancels a
+/// login() still waiting).
+#[tokio::test]
+async fn hardening_logout_before_init_and_after_destroy_still_forgets() {
+    let fx = Fixture::build("appid = \"shared\"\nasyncInit = true\n");
+    let s = fx.session().await;
+    s.open(&fx.page(&crate::api_support::recorder_head(), "")).await;
+    s.exec(
+        "localStorage.setItem('twt_identity_shared', JSON.stringify({ bs: 'b', bs_mm: 'm', fk_id: 'f' }));
+         TWTChatWidget.login('s', 'sig', 'r'); TWTChatWidget.logout(); TWTChatWidget.init();",
+        vec![],
+    )
+    .await;
+    s.wait_js(crate::api_support::READY).await;
+    let init = s.eval_in("panel", "TWTDevRuntime.state.received[0].data").await;
+    assert_eq!([&init["user"], &init["identity"]], [&json!(null), &json!(null)]);
+    s.exec("TWTChatWidget.call('destroy');", vec![]).await;
+    s.exec("localStorage.setItem('twt_identity_shared', 'x'); TWTChatWidget.logout();", vec![]).await;
+    assert_eq!(s.eval("localStorage.getItem('twt_identity_shared')").await, json!(null));
+    s.assert_clean_console().await;
+}
