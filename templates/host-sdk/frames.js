@@ -7,28 +7,27 @@ var frames = [], // [{surface, element, queue: commands waiting for bridge_ready
 
 function createFrame(surface) {
   var element = document.createElement("iframe"),
-    frame = { surface: surface, element: element, queue: [] };
+    frame = { surface: surface, element: element, queue: [] },
+    isPanel = surface == "panel";
   element.setAttribute("data-twt-widget-surface", surface);
   element.title = "Chat " + surface;
   element.addEventListener("load", () => {
     if (frames.indexOf(frame) < 0) return; // a frame of a destroyed instance, put back by the page
-    post(
-      frame,
-      "init",
-      Object.assign(themeForFrames(), {
-        appid: config.appid,
-        surface: surface,
-        locale: state.locale,
-        visibility: state.visibility,
-        launcher: config.launcher || "default",
-        identity: readIdentity() || null,
-        user: user || null,
-        referer: config.referer || location.href,
-        source_title: config.source_title || document.title,
-        version: BUILD.version,
-        scriptTagVersion: scriptTagVersion,
-      })
-    );
+    post(frame, "init", {
+      ...themeForFrames(),
+      appid: config.appid,
+      surface: surface,
+      locale: state.locale,
+      visibility: state.visibility,
+      launcher: config.launcher || "default",
+      // Only the panel signs in: the launcher and card never see a signature.
+      identity: isPanel ? readIdentity() || null : null,
+      user: isPanel ? user : null,
+      referer: config.referer || location.href,
+      source_title: config.source_title || document.title,
+      version: BUILD.version,
+      scriptTagVersion: scriptTagVersion,
+    });
     emit("iframe_loaded", { surface: surface });
   });
   frames.push(frame);

@@ -563,3 +563,31 @@ async fn hardening_logout_before_init_and_after_destroy_still_forgets() {
     assert_eq!(s.eval("localStorage.getItem('twt_identity_shared')").await, json!(null));
     s.assert_clean_console().await;
 }
+
+/// Finding 6: every frame got the signatures (`user.sbs_mm`, `identity.bs_mm`); only the panel
+/// needs them.
+#[tokio::test]
+async fn hardening_only_the_panel_gets_signatures() {
+    let fx = Fixture::build("appid = \"signed\"\n");
+    let twt = r#"{ appid: "signed", sbs: "cfg-sbs", sbs_mm: "cfg-sig", ranstr: "cfg-rand", name: "Ann" }"#;
+    let url = hand_written_page(&fx, twt);
+    let s = fx.session().await;
+    s.open(&url).await;
+    s.wait_js(crate::api_support::READY).await;
+    // A second visit: the visitor identity of the first is handed back.
+    s.open(&url).await;
+    s.wait_js(crate::api_support::READY).await;
+    let panel = s.eval_in("panel", "TWTDevRuntime.state.received[0].data").await;
+    assert_eq!(panel["user"]["sbs_mm"], json!("cfg-sig"));
+    assert!(panel["identity"]["bs_mm"].is_string(), "{panel:#}");
+    for surface in ["launcher", "card"] {
+        let init = s.eval_in(surface, "TWTDevRuntime.state.received[0].data").await;
+        assert_eq!([&init["user"], &init["identity"]], [&json!(null), &json!(null)], "{surface}: {init:#}");
+    }
+    s.exec("TWTChatWidget.login('new-sbs', 'new-sig', 'new-rand');", vec![]).await;
+    s.wait_js_in("panel", "TWTDevRuntime.state.user && TWTDevRuntime.state.user.sbs === 'new-sbs'").await;
+    for surface in ["launcher", "card"] {
+        let received = s.eval_in(surface, "JSON.stringify(TWTDevRuntime.state.received)").await;
+        assert!(!received.as_str().unwrap().contains("-sig"), "{surface}: {received}");
+    }
+}
