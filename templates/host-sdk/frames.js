@@ -21,7 +21,7 @@ function createFrame(surface) {
       visibility: state.visibility,
       launcher: config.launcher || "default",
       // Only the panel signs in: the launcher and card never see a signature.
-      identity: isPanel ? readIdentity() || null : null,
+      identity: isPanel ? readIdentity() : null,
       user: isPanel ? user : null,
       referer: config.referer || location.href,
       source_title: config.source_title || document.title,

@@ -591,3 +591,56 @@ async fn hardening_only_the_panel_gets_signatures() {
         assert!(!received.as_str().unwrap().contains("-sig"), "{surface}: {received}");
     }
 }
+
+/// The identity cookie of `appid`, as Chromium stores it.
+async fn identity_cookie(s: &Session, appid: &str) -> serde_json::Value {
+    let cookies = s.cdp("Network.getAllCookies", json!({})).await;
+    let name = format!("twt_identity_{appid}");
+    cookies["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == json!(name))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Finding 7: the cookie fallback never set `Secure`, and a full localStorage quota kept the
+/// stale identity it still held (read first) while the new one went to the cookie.
+#[tokio::test]
+async fn hardening_identity_cookie_is_secure_and_a_full_quota_leaves_no_stale_identity() {
+    let fx = Fixture::build("appid = \"quota\"\n");
+    let stale = r#"<script>
+if (!sessionStorage.getItem("seeded")) {
+  sessionStorage.setItem("seeded", "1");
+  localStorage.setItem("twt_identity_quota", JSON.stringify({ bs: "stale-bs", bs_mm: "stale-sig", fk_id: "stale-fk" }));
+}
+// The quota is full: every write throws, reads and removals work.
+Storage.prototype.setItem = function () { throw new DOMException("quota", "QuotaExceededError"); };
+</script>"#;
+    let url = fx.page(&format!("{stale}{}", crate::api_support::recorder_head()), "");
+    let s = fx.session().await;
+    s.open(&url).await;
+    s.wait_js(crate::api_support::READY).await;
+    assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.identity.bs").await, json!("stale-bs"));
+    // The runtime resolves another visitor; localStorage refuses it.
+    s.exec_in(
+        "panel",
+        "TWTDevRuntime.emit('visitor_auth_ready', { bs: 'new-bs', bs_mm: 'new-sig', fk_id: 'new-fk', source: 'resolved' });",
+        vec![],
+    )
+    .await;
+    s.wait_js("__n('visitor_auth_ready') === 2").await;
+    assert_eq!(s.eval("localStorage.getItem('twt_identity_quota')").await, json!(null), "no stale copy left");
+    let cookie = identity_cookie(&s, "quota").await;
+    assert_eq!(cookie["secure"], json!(true), "a secure context gets a Secure cookie: {cookie:#}");
+    assert_eq!(cookie["sameSite"], json!("Lax"), "{cookie:#}");
+    // The next load hands the new identity over.
+    s.open(&url).await;
+    s.wait_js(crate::api_support::READY).await;
+    assert_eq!(
+        s.eval_in("panel", "TWTDevRuntime.state.identity").await,
+        json!({ "bs": "new-bs", "bs_mm": "new-sig", "fk_id": "new-fk" })
+    );
+    s.assert_clean_console().await;
+}
