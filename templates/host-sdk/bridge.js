@@ -72,7 +72,7 @@ function receive(event) {
   var message = Object(event.data),
     type = message.type,
     payload,
-    frame = frames.filter((frame) => frame.element.contentWindow === event.source)[0];
+    frame = frames.find((frame) => frame.element.contentWindow === event.source);
   if (event.origin !== BUILD.runtimeOrigin || !frame || frame.failed || message.twt !== 1 || typeof type != "string") {
     return;
   }

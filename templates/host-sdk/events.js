@@ -40,7 +40,7 @@ function deliver(eventName, payload) {
       at = current.indexOf(entry);
     if (at < 0) return; // removed by an earlier handler
     if (entry.once) current.splice(at, 1);
-    guarded(entry.handler, [payload && Object.freeze({ ...payload })], eventName + " handler threw");
+    guarded(entry.handler, [payload && Object.freeze({ ...payload })], eventName + " handler");
   });
 }
 

@@ -62,7 +62,7 @@ var methods = {
 // is dropped until init() is called again, so that calls never pile up for a later instance.
 function call(method, payload) {
   if (!hasOwn(methods, method)) return unknown("method", method);
-  if (phase == "live" || method == "logout") return guarded(methods[method], [payload], method + " failed");
+  if (phase == "live" || method == "logout") return guarded(methods[method], [payload], method);
   if (method == "destroy") {
     // destroy before init() completed: forget the pending init() and calls
     pendingCalls = [];
