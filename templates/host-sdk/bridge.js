@@ -73,9 +73,8 @@ function receive(event) {
     type = message.type,
     payload,
     frame = frames.find((frame) => frame.element.contentWindow === event.source);
-  if (event.origin !== BUILD.runtimeOrigin || !frame || frame.failed || message.twt !== 1 || typeof type != "string") {
-    return;
-  }
+  var fromOurFrame = event.origin === BUILD.runtimeOrigin && frame && !frame.failed;
+  if (!fromOurFrame || message.twt !== 1 || typeof type != "string") return;
   if (hasOwn(controls, type)) controls[type](Object(message.data), frame);
   else if (hasOwn(BUILD.events, type) && (payload = payloadFrom(type, message.data)) !== null) {
     if (!hasOwn(runtimeEvents, type) || runtimeEvents[type](payload, frame) !== false) emit(type, payload);
