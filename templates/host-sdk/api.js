@@ -23,7 +23,7 @@ var publicApi = {
 user = configuredUser = businessUserFrom(config);
 
 // A call the stub queued: [name, arguments].
-var replay = (entry) => guarded(() => api[entry[0]].apply(api, entry[1]), [], "a queued call failed");
+var replay = (entry) => guarded(() => api[entry[0]].apply(api, entry[1]), [], "a queued call");
 
 // The stub's queue is an array until core.js has run; then it forwards (below), so a second copy
 // of core.js leaves the first alone.
@@ -33,7 +33,7 @@ if (!api._q || api._q.map) {
   Object.keys(publicApi).forEach((name) => {
     api[name] = function () {
       if (name == "get" && !state) throw new Error("TWTChatWidget.get() before init() completed");
-      return guarded(publicApi[name], arguments, name + " failed");
+      return guarded(publicApi[name], arguments, name);
     };
   });
   var queued = api._q || [];

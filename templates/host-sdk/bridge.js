@@ -72,10 +72,9 @@ function receive(event) {
   var message = Object(event.data),
     type = message.type,
     payload,
-    frame = frames.filter((frame) => frame.element.contentWindow === event.source)[0];
-  if (event.origin !== BUILD.runtimeOrigin || !frame || frame.failed || message.twt !== 1 || typeof type != "string") {
-    return;
-  }
+    frame = frames.find((frame) => frame.element.contentWindow === event.source);
+  var fromOurFrame = event.origin === BUILD.runtimeOrigin && frame && !frame.failed;
+  if (!fromOurFrame || message.twt !== 1 || typeof type != "string") return;
   if (hasOwn(controls, type)) controls[type](Object(message.data), frame);
   else if (hasOwn(BUILD.events, type) && (payload = payloadFrom(type, message.data)) !== null) {
     if (!hasOwn(runtimeEvents, type) || runtimeEvents[type](payload, frame) !== false) emit(type, payload);

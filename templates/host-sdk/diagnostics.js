@@ -25,6 +25,6 @@ function guarded(run, args, what) {
   try {
     return run.apply(api, args);
   } catch (error) {
-    log("error", what, error);
+    log("error", what + " failed", error);
   }
 }

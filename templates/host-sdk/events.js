@@ -9,13 +9,16 @@ var isEvent = (eventName) => hasOwn(BUILD.events, eventName) || BUILD.hostEvents
 
 function on(eventName, handler, once) {
   if (!isEvent(eventName)) unknown("event", eventName);
-  else if (fits("function", handler, eventName + " handler")) (handlers[eventName] = handlers[eventName] || []).push({ handler: handler, once: once });
+  else if (fits("function", handler, eventName + " handler")) {
+    (handlers[eventName] = handlers[eventName] || []).push({ handler: handler, once: once });
+  }
 }
 
 // Without a handler, removes every handler of the event.
 function off(eventName, handler) {
   if (!isEvent(eventName)) return unknown("event", eventName);
-  handlers[eventName] = handler == null ? [] : (handlers[eventName] || []).filter((entry) => entry.handler !== handler);
+  var kept = (handlers[eventName] || []).filter((entry) => handler != null && entry.handler !== handler);
+  handlers[eventName] = kept;
 }
 
 // Run to completion: an event emitted while another is being delivered (by one of its handlers)
@@ -25,7 +28,7 @@ function emit(eventName, payload) {
   if (delivering) return;
   delivering = true;
   try {
-    while (deliveries.length) deliver.apply(0, deliveries.shift());
+    while (deliveries.length) deliver(...deliveries.shift());
   } finally {
     delivering = false; // even if the page broke console.error, which guarded() reports to
   }
@@ -40,7 +43,7 @@ function deliver(eventName, payload) {
       at = current.indexOf(entry);
     if (at < 0) return; // removed by an earlier handler
     if (entry.once) current.splice(at, 1);
-    guarded(entry.handler, [payload && Object.freeze({ ...payload })], eventName + " handler threw");
+    guarded(entry.handler, [payload && Object.freeze({ ...payload })], eventName + " handler");
   });
 }
 
@@ -57,7 +60,8 @@ function payloadFrom(eventName, data) {
   fieldsOf(spec).forEach((field) => {
     var name = field.name,
       value = hasOwn(data, name) ? data[name] : undefined;
-    if ((value !== undefined || field.required) && fits(field.type, value, eventName + "." + name)) payload[name] = value;
+    var usable = (value !== undefined || field.required) && fits(field.type, value, eventName + "." + name);
+    if (usable) payload[name] = value;
     else if (field.required) complete = false;
   });
   return complete ? payload : null;

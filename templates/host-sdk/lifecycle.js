@@ -26,9 +26,9 @@ function start() {
     unreadCount: 0,
   };
   frames = [];
-  colorScheme = window.matchMedia("(prefers-color-scheme: dark)");
+  colorScheme = matchMedia("(prefers-color-scheme: dark)");
   colorScheme.addListener(followColorScheme); // addEventListener on a MediaQueryList needs Safari 14
-  window.addEventListener("message", receive);
+  addEventListener("message", receive);
   styleElement = document.createElement("style");
   styleElement.nonce = pageNonce;
   styleElement.textContent = BUILD.css;
@@ -57,7 +57,7 @@ function teardown() {
   if (phase != "live") return;
   phase = "ended";
   user = configuredUser;
-  window.removeEventListener("message", receive);
+  removeEventListener("message", receive);
   colorScheme.removeListener(followColorScheme);
   frames.forEach((frame) => clearTimeout(frame.readyTimer));
   container.remove();

@@ -1,4 +1,4 @@
-// The methods of call(name, payload): the spec's list, one entry each.
+// The methods of call(name, payload): the spec's list, one entry each, and logout (an extension).
 
 var configuredUser, // the business user of window.__twt
   user, // the business user handed to the panel in `init`: configuredUser, or the last login()
@@ -50,7 +50,9 @@ var methods = {
     if (phase == "live") loadFrame(panel);
   },
   // The panel answers `locale` (then the other frames follow) or `rejected`.
-  set_language: (tag) => fits("locale", tag, "set_language") && send(panel, "set_language", { locale: normalizeLocale(tag) }),
+  set_language: (tag) => {
+    if (fits("locale", tag, "set_language")) send(panel, "set_language", { locale: normalizeLocale(tag) });
+  },
   set_theme: (theme) => {
     if (!fits(optionTypes.theme, theme, "set_theme")) return;
     state.theme = theme;
@@ -62,7 +64,7 @@ var methods = {
 // is dropped until init() is called again, so that calls never pile up for a later instance.
 function call(method, payload) {
   if (!hasOwn(methods, method)) return unknown("method", method);
-  if (phase == "live" || method == "logout") return guarded(methods[method], [payload], method + " failed");
+  if (phase == "live" || method == "logout") return guarded(methods[method], [payload], method);
   if (method == "destroy") {
     // destroy before init() completed: forget the pending init() and calls
     pendingCalls = [];

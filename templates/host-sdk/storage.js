@@ -11,7 +11,8 @@ function readIdentity() {
     stored = localStorage.getItem(identityKey());
   } catch (error) {}
   try {
-    return JSON.parse(stored || decodeURIComponent(("; " + document.cookie).split("; " + identityKey() + "=")[1].split(";")[0]));
+    var cookie = ("; " + document.cookie).split("; " + identityKey() + "=")[1];
+    return JSON.parse(stored || decodeURIComponent(cookie.split(";")[0])); // no cookie: throws
   } catch (error) {
     return null; // nothing stored
   }
@@ -29,5 +30,10 @@ function storeIdentity(identity) {
   } catch (error) {}
   // Secure on https pages (and loopback while developing): isSecureContext.
   document.cookie =
-    identityKey() + "=" + encodeURIComponent(text) + ";path=/;SameSite=Lax;max-age=" + (text ? 31536e3 : 0) + (isSecureContext ? ";Secure" : "");
+    identityKey() +
+    "=" +
+    encodeURIComponent(text) +
+    ";path=/;SameSite=Lax;max-age=" +
+    (text ? 31536e3 : 0) +
+    (isSecureContext ? ";Secure" : "");
 }
