@@ -3,18 +3,19 @@
 
 use serde::Serialize;
 
-use crate::check::CustomerConfig;
+use crate::render::api_surface;
 use crate::error::Error;
 use crate::escape;
 use crate::render::templating;
+use crate::check::CustomerConfig;
 
 /// The Trusted Types policy the snippet creates; a page with `trusted-types` in its CSP lists it.
 pub const TRUSTED_TYPES_POLICY: &str = "twt-snippet";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Variant {
-    /// Inline script: stub queueing on/once/off, window.__twt, then core.js with SRI, the
-    /// page's nonce and a Trusted Types policy
+    /// Inline script: a stub queueing every function that can wait for core.js (api.rs),
+    /// window.__twt, then core.js with SRI, the page's nonce and a Trusted Types policy
     Standard,
     /// One <script src> tag carrying the config in data- attributes: no inline code at all,
     /// for a CSP such as `script-src <cdn>` without nonces
@@ -98,6 +99,7 @@ pub fn render(config: &CustomerConfig, script: &ScriptRef, variant: Variant) -> 
         script_url_js => escape::js_string_for_script(&script.url),
         integrity_js => escape::js_string_for_script(&script.integrity),
         trusted_types_policy_js => escape::js_string_for_script(TRUSTED_TYPES_POLICY),
+        stub_functions_js => escape::js_string_for_script(&api_surface::stub_queued_functions().collect::<Vec<_>>().join(" ")),
         script_url_attr => escape::html_attribute(&script.url),
         integrity_attr => escape::html_attribute(&script.integrity),
         data_attrs => minijinja::Value::from(minijinja::value::Serde(&data_attrs)),

@@ -46,14 +46,16 @@ T.off("initialized", gone);
         s.eval("[TWTChatWidget._q.map(function (c) { return c[0]; }), typeof TWTChatWidget.get, document.querySelectorAll('iframe').length]")
             .await,
         json!([["on", "once", "on", "on", "on", "off"], "undefined", 0]),
-        "the snippet's stub queues on/once/off until core.js runs"
+        "the snippet's stub queues on/once/off (and call, init, login, setLanguage) until core.js runs"
     );
     gate.open();
     s.wait_js("window.__order.length >= 4").await;
     assert_eq!(s.eval("window.__order").await, json!(["on1:true", "once", "on2", "vis:maximized"]));
+    // The queue now forwards: a stub function the page kept a reference to runs at once.
     assert_eq!(
-        s.eval("[TWTChatWidget._q === undefined, typeof TWTChatWidget.get]").await,
-        json!([true, "function"])
+        s.eval("[Array.isArray(TWTChatWidget._q), typeof TWTChatWidget._q.push, typeof TWTChatWidget.get]")
+            .await,
+        json!([false, "function", "function"])
     );
 
     // `once` stays spent and `off` stays in force for the next instance.

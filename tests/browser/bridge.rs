@@ -379,11 +379,13 @@ async fn identity_is_written_to_local_storage_and_handed_back_on_the_next_load()
     let stored: Value = serde_json::from_str(stored.as_str().unwrap()).unwrap();
     assert_eq!(stored, expected);
 
-    // Next page load: every frame gets it in `init`, and the runtime restores the visitor.
+    // Next page load: the panel gets it in `init` (the launcher and card get no signature), and
+    // the runtime restores the visitor.
     s.open(&url).await;
     wait_started(&s).await;
-    for surface in ["panel", "launcher", "card"] {
-        assert_eq!(s.eval_in(surface, "TWTDevRuntime.state.identity").await, expected, "{surface}");
+    assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.identity").await, expected);
+    for surface in ["launcher", "card"] {
+        assert_eq!(s.eval_in(surface, "TWTDevRuntime.state.identity").await, Value::Null, "{surface}");
     }
     let auth = s.eval("window.__ev.filter(function (e) { return e.n === 'visitor_auth_ready'; })[0].p").await;
     assert_eq!(auth["source"], json!("initial"), "{auth:#}");

@@ -55,6 +55,7 @@ struct Samples {
     open_when_ready: Option<Block>,
     language_theme: Option<Block>,
     unread_title: Option<Block>,
+    sign_out: Option<Block>,
 }
 
 fn classify(md_path: &str, blocks: Vec<Block>) -> Samples {
@@ -68,6 +69,7 @@ fn classify(md_path: &str, blocks: Vec<Block>) -> Samples {
             "html" if c.contains("no inline script") => &mut s.external,
             "html" if c.contains("Start of TWT Chat code") => &mut s.install,
             "html" if c.contains("id=\"open-chat\"") => &mut s.buttons,
+            "js" if c.contains(".logout()") => &mut s.sign_out,
             "js" if c.contains(".init()") => &mut s.start_yourself,
             "js" if c.contains("setLanguage(") => &mut s.language_theme,
             "js" if c.contains("unread_count_changed") => &mut s.unread_title,
@@ -144,6 +146,7 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
         let open_when_ready = samples.open_when_ready.clone().expect("open-when-ready sample");
         let language_theme = samples.language_theme.clone().expect("language/theme sample");
         let unread_title = samples.unread_title.clone().expect("unread-title sample");
+        let sign_out = samples.sign_out.clone().expect("sign-out sample");
         let async_init = appid == "docs-late";
         let custom = appid != "docs-default";
         assert_eq!(samples.buttons.is_some(), custom, "{ctx}: entry-button section");
@@ -164,6 +167,7 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
                 Some(&open_when_ready),
                 Some(&language_theme),
                 Some(&unread_title),
+                Some(&sign_out),
             ]
             .into_iter()
             .flatten()
@@ -171,9 +175,12 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
         );
 
         // ---- page A: the install snippet, the entry buttons, and the page's own samples
-        let own_samples: String =
-            [&open_when_ready, &language_theme, &unread_title].iter().map(|b| script(&b.code)).collect();
-        let buttons = samples.buttons.as_ref().map(|b| b.code.clone()).unwrap_or_default();
+        let own_samples: String = [&open_when_ready, &language_theme, &unread_title, &sign_out]
+            .iter()
+            .map(|b| script(&b.code))
+            .collect();
+        let buttons = samples.buttons.as_ref().map(|b| b.code.clone()).unwrap_or_default()
+            + "<button id=\"sign-out\">Sign out</button>";
         let url = fx.page_with(Page::new().appid(appid).variant(variant).raw(&page(
             &buttons,
             "{{snippet}}",
@@ -229,6 +236,15 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
         s.wait_js("document.title === '(2) Shop'").await;
         s.exec_in("panel", "TWTDevRuntime.emit('unread_count_changed', { count: 0 });", vec![]).await;
         s.wait_js("document.title === 'Shop'").await;
+        // "logout() forgets ... the visitor identity ... and starts the widget again as a new
+        // visitor".
+        let key = format!("twt_identity_{appid}");
+        let before = s.wait_js(&format!("localStorage.getItem({key:?})")).await;
+        click(&s, "sign-out").await;
+        s.wait_js_in("panel", "TWTDevRuntime.state.visitor && TWTDevRuntime.state.visitor.source === 'resolved' && TWTDevRuntime.state.identity === null")
+            .await;
+        let after = s.wait_js(&format!("localStorage.getItem({key:?})")).await;
+        assert_ne!(after, before, "{ctx}: {}", sign_out.prose);
         // "Your page provides its own entry button".
         if custom {
             click(&s, "close-chat").await;

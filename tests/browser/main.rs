@@ -9,6 +9,7 @@ mod bridge;
 mod docs_samples;
 mod events;
 mod getters;
+mod hardening;
 mod harness_smoke;
 mod injection;
 mod language;

@@ -1,23 +1,31 @@
-//! The host-sdk bundle: `templates/host-sdk/core.js` with the build constants injected,
-//! minified by swc; its CSS minified by lightningcss and carried inside the script.
+//! The host-sdk bundle: the files of `templates/host-sdk/` in one IIFE after the build
+//! constants (`BUILD`), minified by swc; its CSS minified by lightningcss and carried inside the
+//! script.
 
 mod css;
 pub mod js;
+#[cfg(test)]
+mod surface_check;
 pub mod syntax_check;
 
 use serde_json::json;
 
-use crate::check::locale;
+use crate::render::api_surface;
 use crate::error::Error;
-use crate::render::embedded;
+use crate::check::locale;
+use crate::check::options;
 use crate::render::sri;
+use crate::render::embedded;
 
 /// The host-sdk runtime version (`get('sdk_info').version`).
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The install snippet's version (`?version=` of the script URL; `scriptTagVersion()`).
 pub const SNIPPET_VERSION: &str = "v1.2";
-/// How long the host-sdk waits for `bridge_ready` before `bootstrap_failed` with `timeout`.
-pub const BOOT_TIMEOUT_MS: u32 = 10_000;
+/// How long each frame has to answer `bridge_ready` after its `src` is set; then the panel fails
+/// the start (`bootstrap_failed` with `timeout`), a launcher or card is hidden.
+pub const READY_TIMEOUT_MS: u32 = 10_000;
+/// How many calls or commands wait at most for an instance or a frame; older ones are dropped.
+pub const QUEUE_LIMIT: usize = 100;
 
 /// What the bundle depends on besides the shipped sources.
 #[derive(Debug, Clone)]
@@ -57,23 +65,36 @@ fn file_name(content_hash: &str) -> String {
     format!("core.{content_hash}.js")
 }
 
-/// The unminified bundle source: constants first, then the host-sdk, inside one IIFE.
-pub fn assemble(inputs: &BundleInputs, css: &str) -> String {
+/// The build constants the host-sdk reads as `BUILD`.
+fn constants(inputs: &BundleInputs, css: &str) -> serde_json::Value {
     let (locales, aliases) = locale::bundle_table();
-    let constants = json!({
+    let mut constants = json!({
         "version": SDK_VERSION,
         "snippetVersion": SNIPPET_VERSION,
         "runtimeOrigin": inputs.runtime_origin,
         "locales": locales,
         "localeAliases": aliases,
-        "bootTimeoutMs": BOOT_TIMEOUT_MS,
+        "readyTimeoutMs": READY_TIMEOUT_MS,
+        "queueLimit": QUEUE_LIMIT,
+        "appidMaxLength": options::APPID_MAX_LEN,
         "css": css,
     });
-    format!(
-        "(function(){{\"use strict\";var BUILD={};\n{}\n}})();\n",
-        crate::escape::json_for_script(&constants),
-        embedded::HOST_SDK_JS
-    )
+    constants.as_object_mut().expect("an object").extend(api_surface::bundle_tables());
+    constants
+}
+
+/// The unminified bundle source: constants first, then the host-sdk's files in order, inside
+/// one IIFE.
+pub fn assemble(inputs: &BundleInputs, css: &str) -> String {
+    let mut source = format!(
+        "(function(){{\"use strict\";var BUILD={};\n",
+        crate::escape::json_for_script(&constants(inputs, css))
+    );
+    for (name, text) in embedded::HOST_SDK_JS {
+        source.push_str(&format!("// ---- {name}\n{text}\n"));
+    }
+    source.push_str("})();\n");
+    source
 }
 
 /// The minified CSS and the unminified bundle source: what the minifier gets (and benchmarks).

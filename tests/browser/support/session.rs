@@ -34,7 +34,7 @@ pub fn default_timeout() -> Duration {
 
 const POLL: Duration = Duration::from_millis(50);
 
-/// The Chromium flags (plus `--user-data-dir`), see `shared/ENGINEERING.md`.
+/// The Chromium flags (plus `--user-data-dir`): headless, no sandbox or GPU, no background traffic.
 pub const CHROMIUM_FLAGS: &[&str] = &[
     "--headless",
     "--no-sandbox",

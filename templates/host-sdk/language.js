@@ -1,0 +1,15 @@
+// Locales: the build's table (BUILD.locales, BUILD.localeAliases) and the same algorithm as the
+// CLI's validator: trim, lower-case, "_" to "-", then drop subtags until a locale or alias matches.
+
+function normalizeLocale(tag) {
+  tag = typeof tag == "string" ? tag.trim().toLowerCase().replace(/_/g, "-") : "";
+  for (; tag; tag = tag.slice(0, Math.max(0, tag.lastIndexOf("-")))) {
+    if (BUILD.locales.indexOf(tag) >= 0) return tag;
+    if (hasOwn(BUILD.localeAliases, tag)) return BUILD.localeAliases[tag];
+  }
+  return null;
+}
+
+// The first supported language of the browser, else "en" (the spec's fallback).
+var browserLocale = () =>
+  [].concat(navigator.languages || [], navigator.language || []).map(normalizeLocale).filter(Boolean)[0] || "en";
