@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use crate::render::api_surface;
+use crate::check::CustomerConfig;
 use crate::error::Error;
 use crate::escape;
+use crate::render::api_surface;
 use crate::render::templating;
-use crate::check::CustomerConfig;
 
 /// The Trusted Types policy the snippet creates; a page with `trusted-types` in its CSP lists it.
 pub const TRUSTED_TYPES_POLICY: &str = "twt-snippet";

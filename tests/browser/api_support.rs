@@ -2,25 +2,7 @@
 //! `getters`, `events`): an event recorder installed through the spec's minimal installation
 //! stub, DOM probes, and pages that load `core.js` without the generated snippet.
 
-use crate::support::{Fixture, Page, Session};
-
-/// Every event of the spec (lifecycle and state events).
-pub const EVENTS: [&str; 14] = [
-    "initialized",
-    "iframe_loaded",
-    "bridge_ready",
-    "runtime_mounted",
-    "visitor_auth_ready",
-    "runtime_activated",
-    "destroyed",
-    "visibility_changed",
-    "connection_state_changed",
-    "session_connected",
-    "session_disconnected",
-    "auth_closed",
-    "bootstrap_failed",
-    "unread_count_changed",
-];
+use crate::support::{event_recorder, Fixture, Page, Session};
 
 /// True once the panel finished its start (the last event of the start sequence).
 pub const READY: &str = "window.__n('runtime_activated') > 0";
@@ -69,24 +51,7 @@ new MutationObserver(function (records) {
 /// `get("state").visibility` answered inside the handler (null when get threw).
 /// `__n(type, key?, value?)` counts recorded events (whose `data[key] === value`).
 pub fn recorder_head() -> String {
-    let events = serde_json::to_string(&EVENTS).unwrap();
-    format!(
-        r#"<script>
-{PROBES_JS}
-{SPEC_STUB_JS}
-window.__ev = [];
-window.__n = function (t, k, v) {{
-  return window.__ev.filter(function (e) {{ return e.type === t && (k === undefined || (e.data && e.data[k]) === v); }}).length;
-}};
-{events}.forEach(function (t) {{
-  window.TWTChatWidget.on(t, function (p) {{
-    var vis = null;
-    try {{ vis = window.TWTChatWidget.get("state").visibility; }} catch (e) {{}}
-    window.__ev.push({{ type: t, data: p === undefined ? null : JSON.parse(JSON.stringify(p)), none: p === undefined, vis: vis }});
-  }});
-}});
-</script>"#
-    )
+    format!("<script>\n{PROBES_JS}\n{SPEC_STUB_JS}\n</script>\n{}", event_recorder(None))
 }
 
 /// A page with the recorder and the fixture's first customer's generated snippet.

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::{json, Fixture, Page, Session, Value, EVENT_RECORDER};
+use crate::support::{event_recorder, json, Fixture, Page, Session, Value};
 
 /// Records every message the page receives from `source` (a window getter) into `window[name]`.
 fn listen_js(name: &str, source: &str) -> String {
@@ -17,7 +17,7 @@ fn listen_js(name: &str, source: &str) -> String {
 }
 
 async fn event_names(s: &Session) -> Vec<String> {
-    serde_json::from_value(s.eval("window.__ev.map(function (e) { return e.n; })").await).unwrap()
+    serde_json::from_value(s.eval("window.__ev.map(function (e) { return e.type; })").await).unwrap()
 }
 
 async fn count_events(s: &Session, name: &str) -> usize {
@@ -26,7 +26,7 @@ async fn count_events(s: &Session, name: &str) -> usize {
 
 /// Waits until the panel's start sequence has reached the page (bridge_ready .. runtime_activated).
 async fn wait_started(s: &Session) {
-    s.wait_js("window.__ev.some(function (e) { return e.n === 'runtime_activated'; })").await;
+    s.wait_js("window.__ev.some(function (e) { return e.type === 'runtime_activated'; })").await;
 }
 
 /// Messages the widget must ignore when they do not come from its own frame on the runtime
@@ -67,7 +67,7 @@ async fn assert_nothing_forged_happened(s: &Session, unread_before: i64, appid: 
 async fn bridge_ignores_messages_the_page_posts_to_itself() {
     let fx = Fixture::build("appid = \"bridge\"\n");
     let s = fx.session().await;
-    s.open(&fx.page_with(Page::new().head(EVENT_RECORDER))).await;
+    s.open(&fx.page_with(Page::new().head(&event_recorder(None)))).await;
     wait_started(&s).await;
 
     // Control: the same message from the panel (own frame, runtime origin) is accepted.
@@ -108,7 +108,7 @@ async fn bridge_ignores_a_foreign_frame_on_the_runtime_origin() {
         )
     );
     let s = fx.session().await;
-    s.open(&fx.page_with(Page::new().head(EVENT_RECORDER).body(&body))).await;
+    s.open(&fx.page_with(Page::new().head(&event_recorder(None)).body(&body))).await;
     wait_started(&s).await;
     s.eval_in("panel", "TWTDevRuntime.emit('unread_count_changed', { count: 4 })").await;
     s.wait_js("window.TWTChatWidget.get('unread_count') === 4").await;
@@ -140,7 +140,7 @@ async fn bridge_ignores_its_own_frame_once_navigated_to_another_origin() {
          </script>",
     );
     let s = fx.session().await;
-    s.open(&fx.page_with(Page::new().head(EVENT_RECORDER).body(&format!(
+    s.open(&fx.page_with(Page::new().head(&event_recorder(None)).body(&format!(
         "<script>{}</script>",
         listen_js(
             "__launcher",
@@ -184,8 +184,8 @@ async fn bridge_queues_commands_until_bridge_ready_and_delivers_them_in_order() 
     // The frames' pages load, but their script (the runtime's bridge handler) is held back.
     let gate = fx.runtime.hold("/runtime.js");
     let s = fx.session().await;
-    s.open_interactive(&fx.page_with(Page::new().head(EVENT_RECORDER))).await;
-    s.wait_js("window.__ev.some(function (e) { return e.n === 'initialized'; })").await;
+    s.open_interactive(&fx.page_with(Page::new().head(&event_recorder(None)))).await;
+    s.wait_js("window.__ev.some(function (e) { return e.type === 'initialized'; })").await;
     s.exec(
         "var w = window.TWTChatWidget; w.call('set_theme', 'dark'); w.setLanguage('de-DE'); \
          w.call('maximize'); w.call('set_theme', 'light');",
@@ -257,7 +257,7 @@ async fn bridge_envelope_and_checks_match_the_protocol_doc() {
         )
     );
     let s = fx.session().await;
-    s.open(&fx.page_with(Page::new().head(EVENT_RECORDER).body(&body))).await;
+    s.open(&fx.page_with(Page::new().head(&event_recorder(None)).body(&body))).await;
     wait_started(&s).await;
 
     // init: every documented field, nothing else, and no signature in any frame URL.
@@ -355,7 +355,7 @@ async fn bridge_envelope_and_checks_match_the_protocol_doc() {
     s.wait_js("window.TWTChatWidget.get('unread_count') === 6").await;
     let after = event_names(&s).await;
     assert_eq!(after[before.len()..], ["unread_count_changed"], "{after:?}");
-    assert_eq!(s.eval("window.__ev[window.__ev.length - 1].p").await, json!({ "count": 6 }));
+    assert_eq!(s.eval("window.__ev[window.__ev.length - 1].data").await, json!({ "count": 6 }));
     assert_eq!(s.eval("window.TWTChatWidget.get('state').visibility").await, json!("maximized"));
     s.assert_clean_console().await;
 }
@@ -365,7 +365,7 @@ async fn bridge_envelope_and_checks_match_the_protocol_doc() {
 #[tokio::test]
 async fn identity_is_written_to_local_storage_and_handed_back_on_the_next_load() {
     let fx = Fixture::build("appid = \"itp-co\"\n");
-    let url = fx.page_with(Page::new().head(EVENT_RECORDER));
+    let url = fx.page_with(Page::new().head(&event_recorder(None)));
     let s = fx.session().await;
     s.open(&url).await;
     wait_started(&s).await;
@@ -387,7 +387,8 @@ async fn identity_is_written_to_local_storage_and_handed_back_on_the_next_load()
     for surface in ["launcher", "card"] {
         assert_eq!(s.eval_in(surface, "TWTDevRuntime.state.identity").await, Value::Null, "{surface}");
     }
-    let auth = s.eval("window.__ev.filter(function (e) { return e.n === 'visitor_auth_ready'; })[0].p").await;
+    let auth =
+        s.eval("window.__ev.filter(function (e) { return e.type === 'visitor_auth_ready'; })[0].data").await;
     assert_eq!(auth["source"], json!("initial"), "{auth:#}");
     assert_eq!(auth["bs"], visitor["bs"]);
     assert_eq!(auth["fk_id"], visitor["fk_id"]);
@@ -417,7 +418,7 @@ async fn identity_falls_back_to_a_first_party_cookie_when_local_storage_throws()
   Storage.prototype[k] = function () { throw new DOMException("storage is blocked", "SecurityError"); };
 });
 </script>"#;
-    let url = fx.page_with(Page::new().head(blocked).head(EVENT_RECORDER));
+    let url = fx.page_with(Page::new().head(blocked).head(&event_recorder(None)));
     let s = fx.session().await;
     s.open(&url).await;
     wait_started(&s).await;
@@ -462,7 +463,7 @@ async fn identity_falls_back_to_a_first_party_cookie_when_local_storage_throws()
 async fn referer_and_source_title_default_to_the_page_url_and_title() {
     let fx = Fixture::build("appid = \"pagefields\"\n");
     let s = fx.session().await;
-    let url = fx.page_with(Page::new().head(EVENT_RECORDER));
+    let url = fx.page_with(Page::new().head(&event_recorder(None)));
     s.open(&(url.clone() + "?from=ad#top")).await;
     wait_started(&s).await;
     for surface in ["panel", "launcher"] {
@@ -480,7 +481,7 @@ async fn referer_and_source_title_default_to_the_page_url_and_title() {
         1,
     );
     assert_ne!(snippet, fx.snippet(), "no window.__twt in the snippet");
-    let own = fx.page_with(Page::new().without_snippet().head(EVENT_RECORDER).head(&snippet));
+    let own = fx.page_with(Page::new().without_snippet().head(&event_recorder(None)).head(&snippet));
     s.open(&own).await;
     wait_started(&s).await;
     assert_eq!(

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::support::{json, Fixture, Page, Session, Value, EVENT_RECORDER};
+use crate::support::{event_recorder, json, Fixture, Page, Session, Value};
 
 /// A controllable clock for the boot timer only: timeouts of 10 s or more are tracked in
 /// `window.__boot` (still scheduled for real), `__fireBoot()` runs the pending ones now.
@@ -34,7 +34,7 @@ const FOOTPRINT_JS: &str = "({ frames: document.querySelectorAll('iframe[data-tw
        return s.textContent.indexOf('data-twt-widget') >= 0; }).length })";
 
 async fn event_names(s: &Session) -> Vec<String> {
-    serde_json::from_value(s.eval("window.__ev.map(function (e) { return e.n; })").await).unwrap()
+    serde_json::from_value(s.eval("window.__ev.map(function (e) { return e.type; })").await).unwrap()
 }
 
 async fn count(s: &Session, name: &str) -> usize {
@@ -42,7 +42,7 @@ async fn count(s: &Session, name: &str) -> usize {
 }
 
 async fn wait_count(s: &Session, name: &str, n: usize) {
-    s.wait_js(&format!("window.__ev.filter(function (e) {{ return e.n === {name:?}; }}).length >= {n}"))
+    s.wait_js(&format!("window.__ev.filter(function (e) {{ return e.type === {name:?}; }}).length >= {n}"))
         .await;
 }
 
@@ -64,7 +64,7 @@ async fn destroy_removes_frames_container_style_and_listeners_and_init_starts_af
     let fx = Fixture::build("appid = \"life\"\ntheme = \"system\"\n");
     let s = fx.session().await;
     s.prefer_color_scheme("light").await;
-    s.open(&fx.page_with(Page::new().head(EVENT_RECORDER))).await;
+    s.open(&fx.page_with(Page::new().head(&event_recorder(None)))).await;
     wait_count(&s, "runtime_activated", 1).await;
     assert_eq!(s.eval(FOOTPRINT_JS).await, json!({ "frames": 3, "containers": 1, "styles": 1 }));
     assert_eq!(window_message_listeners(&s).await, 1);
@@ -78,7 +78,7 @@ async fn destroy_removes_frames_container_style_and_listeners_and_init_starts_af
     // The spec's call, as written.
     s.exec("window.TWTChatWidget.call(\"destroy\");", vec![]).await;
     assert_eq!(count(&s, "destroyed").await, 1);
-    assert_eq!(s.eval("window.__ev[window.__ev.length - 1]").await["n"], json!("destroyed"));
+    assert_eq!(s.eval("window.__ev[window.__ev.length - 1]").await["type"], json!("destroyed"));
     assert_eq!(s.eval(FOOTPRINT_JS).await, json!({ "frames": 0, "containers": 0, "styles": 0 }));
     assert_eq!(window_message_listeners(&s).await, 0);
     // get() keeps answering (documented): hidden.
@@ -157,7 +157,7 @@ async fn destroy_before_the_runtime_answers_cancels_the_boot_timer() {
     // The frames never get their bridge handler: only the boot timer can end the start.
     let gate = fx.runtime.hold("/runtime.js");
     let s = fx.session().await;
-    s.open_interactive(&fx.page_with(Page::new().head(BOOT_CLOCK).head(EVENT_RECORDER))).await;
+    s.open_interactive(&fx.page_with(Page::new().head(BOOT_CLOCK).head(&event_recorder(None)))).await;
     wait_count(&s, "initialized", 1).await;
     // One readiness timer per frame (launcher, card, panel).
     assert_eq!(s.eval("Object.keys(window.__boot).length").await, json!(3), "the readiness timers are armed");
@@ -175,7 +175,7 @@ async fn destroy_before_the_runtime_answers_cancels_the_boot_timer() {
     assert_eq!(s.eval("window.__fireBoot()").await, json!(3));
     wait_count(&s, "bootstrap_failed", 1).await;
     assert_eq!(
-        s.eval("window.__ev[window.__ev.length - 1].p").await,
+        s.eval("window.__ev[window.__ev.length - 1].data").await,
         json!({ "reason": "timeout", "source": "host-sdk", "mode": "embedded" })
     );
     assert_eq!(s.eval(FOOTPRINT_JS).await, json!({ "frames": 0, "containers": 0, "styles": 0 }));
@@ -188,33 +188,33 @@ async fn destroy_before_the_runtime_answers_cancels_the_boot_timer() {
 async fn a_runtime_that_never_answers_fails_the_start_with_timeout_after_10_s() {
     let fx = Fixture::build("appid = \"dev-silent-timeout\"\n");
     let s = fx.session().await;
-    s.open(&fx.page_with(Page::new().head(EVENT_RECORDER))).await;
+    s.open(&fx.page_with(Page::new().head(&event_recorder(None)))).await;
     wait_count(&s, "initialized", 1).await;
     // The frames load, hear `init`, and stay silent.
     s.wait_js_in("panel", "TWTDevRuntime.state.silent === true").await;
     assert_eq!(s.eval("window.TWTChatWidget.get('state').visibility").await, json!("minimized"));
 
     s.wait_js_for(
-        "window.__ev.some(function (e) { return e.n === 'bootstrap_failed'; })",
+        "window.__ev.some(function (e) { return e.type === 'bootstrap_failed'; })",
         Duration::from_secs(25),
     )
     .await;
     let ev = s.eval("window.__ev").await;
-    let names: Vec<&str> = ev.as_array().unwrap().iter().map(|e| e["n"].as_str().unwrap()).collect();
+    let names: Vec<&str> = ev.as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
     let at = |name: &str| {
         ev.as_array()
             .unwrap()
             .iter()
-            .find(|e| e["n"] == json!(name))
+            .find(|e| e["type"] == json!(name))
             .unwrap_or_else(|| panic!("no {name} in {names:?}"))
             .clone()
     };
     let failed = at("bootstrap_failed");
-    assert_eq!(failed["p"], json!({ "reason": "timeout", "source": "host-sdk", "mode": "embedded" }));
+    assert_eq!(failed["data"], json!({ "reason": "timeout", "source": "host-sdk", "mode": "embedded" }));
     let waited = failed["t"].as_f64().unwrap() - at("initialized")["t"].as_f64().unwrap();
     assert!((9_900.0..15_000.0).contains(&waited), "bootstrap_failed {waited} ms after initialized");
     // Hidden first, then cleaned up, then reported; never ready.
-    assert_eq!(at("visibility_changed")["p"], json!({ "visibility": "hidden" }));
+    assert_eq!(at("visibility_changed")["data"], json!({ "visibility": "hidden" }));
     let pos = |name: &str| names.iter().position(|n| *n == name).unwrap();
     assert!(pos("visibility_changed") < pos("bootstrap_failed"), "{names:?}");
     assert!(!names.contains(&"bridge_ready"), "{names:?}");

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::support::{json, Fixture, Page, Route, Session, RECORDER_JS};
+use crate::support::{event_recorder, event_recorder_js, json, Fixture, Page, Route, Session, RECORDER_JS};
 
 const NONCE: &str = "r4nd0mN0nce";
 
@@ -30,21 +30,8 @@ fn with_script_src(policy: &str, script_src: &str) -> String {
         .join("; ")
 }
 
-/// Records the widget's events into `window.__ev`; inline, so it carries the page's nonce.
-fn event_recorder(nonce: &str) -> String {
-    format!(r#"<script nonce="{nonce}">{}</script>"#, EVENT_RECORDER_JS)
-}
-
-const EVENT_RECORDER_JS: &str = r#"
-window.__ev = [];
-window.TWTChatWidget = window.TWTChatWidget || { _q: [], on: function () { this._q.push(["on", Array.prototype.slice.call(arguments)]); } };
-["initialized", "bridge_ready", "runtime_activated", "bootstrap_failed"].forEach(function (n) {
-  window.TWTChatWidget.on(n, function () { window.__ev.push(n); });
-});
-"#;
-
 async fn wait_started(s: &Session) {
-    s.wait_js("window.__ev && window.__ev.indexOf('runtime_activated') >= 0").await;
+    s.wait_js("window.__n && window.__n('runtime_activated') > 0").await;
 }
 
 /// The widget's style took effect (a blocked <style> leaves the container unpositioned).
@@ -66,7 +53,7 @@ async fn standard_snippet_runs_under_the_documented_nonce_and_trusted_types_poli
     }
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let s = fx.session().await;
-    s.open(&fx.page_with(Page::new().csp(&csp).nonce(NONCE).head(&event_recorder(NONCE)))).await;
+    s.open(&fx.page_with(Page::new().csp(&csp).nonce(NONCE).head(&event_recorder(Some(NONCE))))).await;
     wait_started(&s).await;
     assert_eq!(s.eval(STYLED_JS).await, json!(true));
     assert_eq!(s.eval("window.TWTChatWidget.get('theme')").await, json!("dark"));
@@ -94,7 +81,8 @@ async fn snippet_hands_the_nonce_from_current_script_to_core_js() {
     let probe = format!(
         r#"<script nonce="{NONCE}">window.__probe = {{ attr: document.currentScript.getAttribute("nonce"), prop: document.currentScript.nonce }};</script>"#
     );
-    s.open(&fx.page_with(Page::new().csp(&csp).nonce(NONCE).head(&probe).head(&event_recorder(NONCE)))).await;
+    s.open(&fx.page_with(Page::new().csp(&csp).nonce(NONCE).head(&probe).head(&event_recorder(Some(NONCE)))))
+        .await;
     wait_started(&s).await;
     // Under a CSP the browser hides the nonce from getAttribute(); only `.nonce` has it, which is
     // why the snippet reads document.currentScript.nonce.
@@ -153,7 +141,7 @@ async fn external_snippet_runs_under_script_src_cdn_and_reads_its_data_attribute
     // The harness's recorders come from the CDN too, so the policy is used exactly as documented.
     fx.cdn.route(
         "/test-recorder.js",
-        Route::file("/test-recorder.js", format!("{RECORDER_JS}\n{EVENT_RECORDER_JS}")),
+        Route::file("/test-recorder.js", format!("{RECORDER_JS}\n{}", event_recorder_js())),
     );
     let snippet = fx.snippet_variant("external");
     assert!(!snippet.contains("<script>"), "inline script in {snippet}");

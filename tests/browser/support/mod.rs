@@ -23,7 +23,7 @@ mod session;
 
 pub use driver::{chromedriver_path, chromium_path, free_port};
 pub use fixture::{Customer, Fixture, FixtureBuilder};
-pub use page::{page_with_snippet, Page, EVENT_RECORDER, LOG_CAPTURE, RECORDER_JS};
+pub use page::{event_recorder, event_recorder_js, page_with_snippet, Page, LOG_CAPTURE, RECORDER_JS};
 pub use serde_json::{json, Value};
 pub use server::{content_type, Gate, RequestRecord, Route, Server};
 pub use session::{

@@ -150,19 +150,38 @@ pub fn page_with_snippet(snippet: &str, extra_head: &str, body: &str) -> String 
     Page::new().head(extra_head).body(body).render(snippet)
 }
 
-/// Records every event of the spec into `window.__ev` as `{n, p, t}` (name, payload,
-/// `performance.now()`), from the page's first script on: a stub of the spec's shape, which the
-/// snippet's `TWTChatWidget || {...}` keeps.
-pub const EVENT_RECORDER: &str = r#"<script>
-window.__ev = [];
-window.TWTChatWidget = window.TWTChatWidget || { _q: [], on: function () { this._q.push(["on", Array.prototype.slice.call(arguments)]); } };
-["initialized", "iframe_loaded", "bridge_ready", "runtime_mounted", "visitor_auth_ready",
- "runtime_activated", "destroyed", "visibility_changed", "connection_state_changed",
- "session_connected", "session_disconnected", "auth_closed", "bootstrap_failed",
- "unread_count_changed"].forEach(function (n) {
-  window.TWTChatWidget.on(n, function (p) { window.__ev.push({ n: n, p: p === undefined ? null : p, t: performance.now() }); });
-});
-</script>"#;
+/// The one event recorder of the browser tests, run before the snippet: through the stub (the
+/// spec's minimal one unless the page defined another first) it registers a handler for every
+/// event of the API table (`twt_gen::render::api_surface::EVENTS`). Each dispatch is pushed to
+/// `window.__ev` as `{type, data, none, vis, t}`: `data` a JSON copy of the payload (null when
+/// there was none, then `none` is true), `vis` what `get("state").visibility` answered inside
+/// the handler (null when get threw), `t` its `performance.now()`. `__n(type, key?, value?)`
+/// counts recorded events (whose `data[key] === value`).
+pub fn event_recorder_js() -> String {
+    let events: Vec<&str> = twt_gen::render::api_surface::EVENTS.iter().map(|e| e.name).collect();
+    let events = serde_json::to_string(&events).unwrap();
+    format!(
+        r#"window.__ev = [];
+window.__n = function (t, k, v) {{
+  return window.__ev.filter(function (e) {{ return e.type === t && (k === undefined || (e.data && e.data[k]) === v); }}).length;
+}};
+window.TWTChatWidget = window.TWTChatWidget || {{ _q: [], on: function () {{ this._q.push(["on", Array.prototype.slice.call(arguments)]); }} }};
+{events}.forEach(function (t) {{
+  window.TWTChatWidget.on(t, function (p) {{
+    var vis = null;
+    try {{ vis = window.TWTChatWidget.get("state").visibility; }} catch (e) {{}}
+    window.__ev.push({{ type: t, data: p === undefined ? null : JSON.parse(JSON.stringify(p)), none: p === undefined, vis: vis, t: performance.now() }});
+  }});
+}});"#
+    )
+}
+
+/// [`event_recorder_js`] as an inline `<script>` for a page's head (with a nonce for a CSP that
+/// allows only nonced scripts).
+pub fn event_recorder(nonce: Option<&str>) -> String {
+    let nonce = nonce.map(|n| format!(" nonce=\"{n}\"")).unwrap_or_default();
+    format!("<script{nonce}>\n{}\n</script>", event_recorder_js())
+}
 
 /// Captures console.log lines into `window.__logs` (the spec's scenarios log to the console).
 pub const LOG_CAPTURE: &str = r#"<script>
