@@ -6,6 +6,7 @@ mod support;
 mod api_support;
 mod bootstrap;
 mod bridge;
+mod bridge_fuzz;
 mod docs_samples;
 mod events;
 mod getters;
