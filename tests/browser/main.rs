@@ -9,6 +9,7 @@ mod bridge;
 mod bridge_fuzz;
 mod docs_samples;
 mod events;
+mod faults;
 mod getters;
 mod hardening;
 mod harness_smoke;
