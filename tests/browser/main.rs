@@ -14,6 +14,7 @@ mod getters;
 mod hardening;
 mod harness_smoke;
 mod language;
+mod leaks;
 mod lifecycle;
 mod methods;
 mod scenarios;
