@@ -21,7 +21,7 @@ window.__ev = [];
  "destroyed", "visibility_changed", "connection_state_changed", "session_connected", "session_disconnected",
  "auth_closed", "bootstrap_failed", "unread_count_changed"].forEach(function (n) {
   window.TWTChatWidget.on(n, function (p) {
-    window.__ev.push({ n: n, p: p === undefined ? null : JSON.parse(JSON.stringify(p)), t: Math.round(performance.now()) });
+    window.__ev.push({ n: n, p: p === undefined ? null : JSON.parse(JSON.stringify(p)), t: Math.round(performance.now()), at: Date.now() });
   });
 });
 setInterval(function () {
@@ -162,21 +162,30 @@ async fn faults_every_failure_of_a_start_is_seen_by_the_page_and_leaves_nothing_
     )));
     let s = fx.session().await;
     s.open_interactive(&board).await;
-    let opened = Instant::now();
     // core.js arrives 10 s late.
     std::thread::spawn(move || {
         std::thread::sleep(Duration::from_secs(10));
         slow.open();
     });
-    // Every readiness timeout (10 s) has fired, and the late core.js has started its widget.
+    // Wait until the slow cases have settled (the late core.js started its widget, the timeouts
+    // fired) and every readiness timer armed by the other cases would have fired: 10 s after
+    // their latest `initialized`. A case that never settles is
+    // reported below with the others, not here.
     let n = cases.len();
     s.wait_js_for(&format!("Object.keys(window.__cases).length === {n}"), Duration::from_secs(20)).await;
-    tokio::time::sleep(Duration::from_millis(11_500).saturating_sub(opened.elapsed())).await;
-    let late =
-        "window.__cases['core.js 10 s late'].ev.some(function (e) { return e.n === 'runtime_activated'; })";
-    // (A late core.js that never starts is reported below with the other cases.)
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline && s.try_eval(late).await != Ok(json!(true)) {
+    let settled = "(function (c) {
+        function saw(name, event) { return c[name].ev.some(function (e) { return e.n === event; }); }
+        var launcher = c['launcher.html 404'].frames.filter(function (f) { return f[0] === 'launcher'; })[0];
+        var armed = 0;
+        Object.keys(c).forEach(function (name) {
+          if (name !== 'core.js 10 s late') c[name].ev.forEach(function (e) { if (e.n === 'initialized') armed = Math.max(armed, e.at); });
+        });
+        return saw('core.js 10 s late', 'runtime_activated') && saw('panel.html 404', 'bootstrap_failed')
+          && saw('runtime never answers', 'bootstrap_failed') && launcher && !launcher[1]
+          && Date.now() > armed + 10500;
+      })(window.__cases)";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline && s.try_eval(settled).await != Ok(json!(true)) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await; // one more report from everyone
