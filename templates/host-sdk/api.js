@@ -41,5 +41,6 @@ if (!api._q || api._q.map) {
   api._q = { push: replay };
   window.TWTChatWidget = api;
   queued.forEach(replay);
-  if (!config.asyncInit) init();
+  // A destroy the page queued before core.js arrived stands: no automatic start after it.
+  if (!config.asyncInit && phase == "idle") init();
 }
