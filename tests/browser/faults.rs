@@ -7,24 +7,23 @@
 use std::time::{Duration, Instant};
 
 use crate::bridge_fuzz::write_figure;
-use crate::support::{json, Fixture, Page, Route};
+use crate::support::{event_recorder_js, json, Fixture, Page, Route};
 
-/// Every event of the spec, recorded from the page's first script (through a stub's `on`, which
-/// the snippet keeps; `once` too, for the hooks), and a report to the board page five times a second.
-const REPORTER_JS: &str = r#"
-window.TWTChatWidget = window.TWTChatWidget || { _q: [] };
-["on", "once"].forEach(function (name) {
-  window.TWTChatWidget[name] = function () { this._q.push([name, [].slice.call(arguments)]); };
-});
-window.__ev = [];
-["initialized", "iframe_loaded", "bridge_ready", "runtime_mounted", "visitor_auth_ready", "runtime_activated",
- "destroyed", "visibility_changed", "connection_state_changed", "session_connected", "session_disconnected",
- "auth_closed", "bootstrap_failed", "unread_count_changed"].forEach(function (n) {
-  window.TWTChatWidget.on(n, function (p) {
-    window.__ev.push({ n: n, p: p === undefined ? null : JSON.parse(JSON.stringify(p)), t: Math.round(performance.now()), at: Date.now() });
-  });
-});
-setInterval(function () {
+/// The harness's event recorder (through a stub's `on`, which the snippet keeps; `once` too, for
+/// the hooks), and a report to the board page five times a second.
+fn reporter_js() -> String {
+    format!(
+        r#"window.TWTChatWidget = window.TWTChatWidget || {{ _q: [] }};
+["on", "once"].forEach(function (name) {{
+  window.TWTChatWidget[name] = function () {{ this._q.push([name, [].slice.call(arguments)]); }};
+}});
+{}
+{REPORT_JS}"#,
+        event_recorder_js()
+    )
+}
+
+const REPORT_JS: &str = r#"setInterval(function () {
   var container = document.querySelector("div[data-twt-widget]");
   parent.postMessage({ __case: window.__case, ev: window.__ev,
     container: container && container.getAttribute("data-twt-widget"),
@@ -48,9 +47,10 @@ struct Case {
 /// A case page: the reporter, `head` (hooks), then `snippet`.
 fn case_page(fx: &Fixture, name: &str, head: &str, snippet: &str) -> String {
     fx.page_with(
-        Page::new()
-            .without_snippet()
-            .head(&format!("<script>window.__case = {name:?};\n{REPORTER_JS}</script>\n{head}\n{snippet}")),
+        Page::new().without_snippet().head(&format!(
+            "<script>window.__case = {name:?};\n{}</script>\n{head}\n{snippet}",
+            reporter_js()
+        )),
     )
 }
 
@@ -174,11 +174,11 @@ async fn faults_every_failure_of_a_start_is_seen_by_the_page_and_leaves_nothing_
     let n = cases.len();
     s.wait_js_for(&format!("Object.keys(window.__cases).length === {n}"), Duration::from_secs(20)).await;
     let settled = "(function (c) {
-        function saw(name, event) { return c[name].ev.some(function (e) { return e.n === event; }); }
+        function saw(name, event) { return c[name].ev.some(function (e) { return e.type === event; }); }
         var launcher = c['launcher.html 404'].frames.filter(function (f) { return f[0] === 'launcher'; })[0];
         var armed = 0;
         Object.keys(c).forEach(function (name) {
-          if (name !== 'core.js 10 s late') c[name].ev.forEach(function (e) { if (e.n === 'initialized') armed = Math.max(armed, e.at); });
+          if (name !== 'core.js 10 s late') c[name].ev.forEach(function (e) { if (e.type === 'initialized') armed = Math.max(armed, e.at); });
         });
         return saw('core.js 10 s late', 'runtime_activated') && saw('panel.html 404', 'bootstrap_failed')
           && saw('runtime never answers', 'bootstrap_failed') && launcher && !launcher[1]
@@ -196,9 +196,10 @@ async fn faults_every_failure_of_a_start_is_seen_by_the_page_and_leaves_nothing_
     for case in &cases {
         let r = &reports[case.name];
         let ev = r["ev"].as_array().unwrap();
-        let names: Vec<&str> = ev.iter().map(|e| e["n"].as_str().unwrap()).collect();
+        let names: Vec<&str> = ev.iter().map(|e| e["type"].as_str().unwrap()).collect();
         let count = |name: &str| names.iter().filter(|n| **n == name).count();
-        let payload = |name: &str| ev.iter().rev().find(|e| e["n"] == json!(name)).map(|e| e["p"].clone());
+        let payload =
+            |name: &str| ev.iter().rev().find(|e| e["type"] == json!(name)).map(|e| e["data"].clone());
         let frames: Vec<(String, bool)> = serde_json::from_value(r["frames"].clone()).unwrap();
         let shown: Vec<&str> = frames.iter().filter(|f| f.1).map(|f| f.0.as_str()).collect();
         let errors = r["errors"].as_array().unwrap();
@@ -264,7 +265,7 @@ async fn faults_every_failure_of_a_start_is_seen_by_the_page_and_leaves_nothing_
             };
         if !ok {
             let timeline: Vec<String> =
-                ev.iter().map(|e| format!("{}@{}", e["n"].as_str().unwrap(), e["t"])).collect();
+                ev.iter().map(|e| format!("{}@{}", e["type"].as_str().unwrap(), e["t"])).collect();
             wrong.push(format!(
                 "{}: events {timeline:?}; frames {frames:?}; container {}; errors {}; warnings {}",
                 case.name, r["container"], r["errors"], r["warnings"]

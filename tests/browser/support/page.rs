@@ -155,7 +155,7 @@ pub fn page_with_snippet(snippet: &str, extra_head: &str, body: &str) -> String 
 /// event of the API table (`twt_gen::render::api_surface::EVENTS`). Each dispatch is pushed to
 /// `window.__ev` as `{type, data, none, vis, t}`: `data` a JSON copy of the payload (null when
 /// there was none, then `none` is true), `vis` what `get("state").visibility` answered inside
-/// the handler (null when get threw), `t` its `performance.now()`. `__n(type, key?, value?)`
+/// the handler (null when get threw), `t` its `performance.now()` and `at` its `Date.now()`. `__n(type, key?, value?)`
 /// counts recorded events (whose `data[key] === value`).
 pub fn event_recorder_js() -> String {
     let events: Vec<&str> = twt_gen::render::api_surface::EVENTS.iter().map(|e| e.name).collect();
@@ -170,7 +170,7 @@ window.TWTChatWidget = window.TWTChatWidget || {{ _q: [], on: function () {{ thi
   window.TWTChatWidget.on(t, function (p) {{
     var vis = null;
     try {{ vis = window.TWTChatWidget.get("state").visibility; }} catch (e) {{}}
-    window.__ev.push({{ type: t, data: p === undefined ? null : JSON.parse(JSON.stringify(p)), none: p === undefined, vis: vis, t: performance.now() }});
+    window.__ev.push({{ type: t, data: p === undefined ? null : JSON.parse(JSON.stringify(p)), none: p === undefined, vis: vis, t: performance.now(), at: Date.now() }});
   }});
 }});"#
     )
