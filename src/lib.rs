@@ -21,3 +21,17 @@ pub mod pipeline;
 pub mod render;
 pub mod terminal;
 pub mod write;
+
+/// The README's generated sections, for the tests that keep them equal to their tables.
+#[cfg(test)]
+pub(crate) mod readme {
+    /// The text between `<!-- NAME:begin (generated from SOURCE) -->` and `<!-- NAME:end -->`.
+    pub fn generated_section(name: &str, source: &str) -> &'static str {
+        let readme = include_str!("../README.md");
+        let begin = format!("<!-- {name}:begin (generated from {source}) -->\n");
+        let end = format!("<!-- {name}:end -->");
+        let start = readme.find(&begin).unwrap_or_else(|| panic!("README.md has no {begin:?}")) + begin.len();
+        let stop = start + readme[start..].find(&end).unwrap_or_else(|| panic!("README.md has no {end:?}"));
+        &readme[start..stop]
+    }
+}

@@ -399,13 +399,8 @@ mod readme {
     /// added to (or removed from) RULES without the README fails here.
     #[test]
     fn readme_documents_exactly_the_rules() {
-        let readme = include_str!("../../README.md");
-        let (begin, end) =
-            ("<!-- options:begin (generated from src/check/options.rs) -->\n", "<!-- options:end -->");
-        let start = readme.find(begin).expect("README.md has the options:begin marker") + begin.len();
-        let stop = start + readme[start..].find(end).expect("README.md has the options:end marker");
         assert_eq!(
-            &readme[start..stop],
+            crate::readme::generated_section("options", "src/check/options.rs"),
             super::markdown_table(),
             "README.md's config reference differs from RULES; paste the right side between the markers"
         );

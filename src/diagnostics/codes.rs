@@ -179,13 +179,8 @@ mod readme {
     /// code without its row (or a row for a code that is gone) fails here.
     #[test]
     fn readme_lists_exactly_the_codes() {
-        let readme = include_str!("../../README.md");
-        let (begin, end) =
-            ("<!-- codes:begin (generated from src/diagnostics/codes.rs) -->\n", "<!-- codes:end -->");
-        let start = readme.find(begin).expect("README.md has the codes:begin marker") + begin.len();
-        let stop = start + readme[start..].find(end).expect("README.md has the codes:end marker");
         assert_eq!(
-            &readme[start..stop],
+            crate::readme::generated_section("codes", "src/diagnostics/codes.rs"),
             super::markdown_table(),
             "README.md's table of codes differs from CODES; paste the right side between the markers"
         );
