@@ -10,12 +10,12 @@ pub mod syntax_check;
 
 use serde_json::json;
 
-use crate::render::api_surface;
-use crate::error::Error;
 use crate::check::locale;
 use crate::check::options;
-use crate::render::sri;
+use crate::error::Error;
+use crate::render::api_surface;
 use crate::render::embedded;
+use crate::render::sri;
 
 /// The host-sdk runtime version (`get('sdk_info').version`).
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -94,19 +94,31 @@ fn keys_of(surface: &Surface, variable: &str) -> Vec<String> {
 #[test]
 fn the_public_api_object_has_the_functions_of_api_rs() {
     let names = sorted(api_surface::FUNCTIONS.iter().map(|f| f.name));
-    assert_eq!(keys_of(&surface(), "publicApi"), names, "templates/host-sdk/api.js vs api_surface::FUNCTIONS");
+    assert_eq!(
+        keys_of(&surface(), "publicApi"),
+        names,
+        "templates/host-sdk/api.js vs api_surface::FUNCTIONS"
+    );
 }
 
 #[test]
 fn the_methods_table_has_the_methods_of_api_rs() {
     let names = sorted(api_surface::METHODS.iter().map(|m| m.name));
-    assert_eq!(keys_of(&surface(), "methods"), names, "templates/host-sdk/methods.js vs api_surface::METHODS");
+    assert_eq!(
+        keys_of(&surface(), "methods"),
+        names,
+        "templates/host-sdk/methods.js vs api_surface::METHODS"
+    );
 }
 
 #[test]
 fn the_getters_table_has_the_getters_of_api_rs() {
     let names = sorted(api_surface::GETTERS.iter().map(|g| g.name));
-    assert_eq!(keys_of(&surface(), "getters"), names, "templates/host-sdk/getters.js vs api_surface::GETTERS");
+    assert_eq!(
+        keys_of(&surface(), "getters"),
+        names,
+        "templates/host-sdk/getters.js vs api_surface::GETTERS"
+    );
 }
 
 #[test]
@@ -121,7 +133,10 @@ fn every_event_emitted_by_name_is_a_host_event_of_api_rs() {
     for name in &surface.emitted {
         // bootstrap_failed is the runtime's event, which the host also emits on a timeout.
         let known = host_events.contains(&name.as_str()) || name == "bootstrap_failed";
-        assert!(known, "the host-sdk emits {name:?}, which api_surface::EVENTS does not list as a host event");
+        assert!(
+            known,
+            "the host-sdk emits {name:?}, which api_surface::EVENTS does not list as a host event"
+        );
     }
     for name in host_events {
         assert!(
