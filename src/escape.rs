@@ -14,47 +14,6 @@ pub fn json_for_script<T: Serialize + ?Sized>(value: &T) -> String {
     escape_json_text(&serde_json::to_string(value).expect("values serialise to JSON"))
 }
 
-/// [`json_for_script`] on one line, spaced after `:` and `,` for people to read:
-/// `{"appid": "acme", "zIndex": 10}`.
-pub fn spaced_json_for_script<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut out = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, SpacedFormatter);
-    value.serialize(&mut serializer).expect("values serialise to JSON");
-    escape_json_text(&String::from_utf8(out).expect("JSON is UTF-8"))
-}
-
-struct SpacedFormatter;
-
-impl serde_json::ser::Formatter for SpacedFormatter {
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        writer.write_all(b": ")
-    }
-}
-
 /// Escapes JSON text; `<`, `>`, `&` and the separators only ever occur inside its strings.
 fn escape_json_text(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
@@ -270,10 +229,6 @@ mod tests {
     #[test]
     fn json_for_script_escapes_inside_objects() {
         let value = serde_json::json!({"appid": "</script>", "n": 1});
-        assert_eq!(
-            spaced_json_for_script(&serde_json::json!({"a": "</script>", "b": [1, 2]})),
-            r#"{"a": "\u003c/script\u003e", "b": [1, 2]}"#
-        );
         assert_eq!(json_for_script(&value), r#"{"appid":"\u003c/script\u003e","n":1}"#);
     }
 

@@ -85,10 +85,10 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
     assert!(snippet.contains(&format!(".integrity=\"{integrity}\"")), "{snippet}");
     assert!(snippet.contains(".crossOrigin=\"anonymous\""));
     assert!(snippet.contains(&format!("=\"https://cdn.twt.chat/{path}?version=v1.2\"")));
-    assert!(snippet.contains("\"appid\": \"acme\""));
-    assert!(snippet.contains("\"language\": \"de\""));
-    assert!(snippet.contains("\"zIndex\": 10000"));
-    assert!(snippet.contains("\"theme\": \"dark\""), "from the dark preset: {snippet}");
+    assert!(snippet.contains("\"appid\":\"acme\""));
+    assert!(snippet.contains("\"language\":\"de\""));
+    assert!(snippet.contains("\"zIndex\":10000"));
+    assert!(snippet.contains("\"theme\":\"dark\""), "from the dark preset: {snippet}");
 
     let docs = std::fs::read_to_string(out.join(customer["docs"].as_str().unwrap())).unwrap();
     assert!(docs.contains(&snippet), "the docs carry the exact snippet");

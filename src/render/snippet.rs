@@ -107,7 +107,7 @@ pub fn render(config: &CustomerConfig, script: &ScriptRef, variant: Variant) -> 
     Ok(minified
         .replace(URL_SLOT, &escape::js_string_for_script(&script.url))
         .replace(INTEGRITY_SLOT, &escape::js_string_for_script(&script.integrity))
-        .replace(CONFIG_SLOT, &escape::spaced_json_for_script(&config.options)))
+        .replace(CONFIG_SLOT, &escape::json_for_script(&config.options)))
 }
 
 /// The variant's template with slots for the per-customer values, its inline script minified.
