@@ -14,11 +14,6 @@ pub fn json_for_script<T: Serialize + ?Sized>(value: &T) -> String {
     escape_json_text(&serde_json::to_string(value).expect("values serialise to JSON"))
 }
 
-/// [`json_for_script`], indented for people to read.
-pub fn pretty_json_for_script<T: Serialize + ?Sized>(value: &T) -> String {
-    escape_json_text(&serde_json::to_string_pretty(value).expect("values serialise to JSON"))
-}
-
 /// Escapes JSON text; `<`, `>`, `&` and the separators only ever occur inside its strings.
 fn escape_json_text(json: &str) -> String {
     let mut out = String::with_capacity(json.len());

@@ -476,8 +476,8 @@ async fn referer_and_source_title_default_to_the_page_url_and_title() {
 
     // Set in window.__twt (server-rendered values), they win.
     let snippet = fx.snippet().replacen(
-        "window.__twt = {",
-        "window.__twt = {\"referer\": \"https://shop.example/cart\", \"source_title\": \"Cart – Shop\",",
+        "window.__twt={",
+        "window.__twt={\"referer\":\"https://shop.example/cart\",\"source_title\":\"Cart – Shop\",",
         1,
     );
     assert_ne!(snippet, fx.snippet(), "no window.__twt in the snippet");

@@ -54,6 +54,15 @@ impl SourceMapGenConfig for MapConfig {
 
 /// Compresses and mangles `source` (a self-contained IIFE), printing ES2018 without comments.
 pub fn minify(name: &str, source: &str) -> Result<Minified, String> {
+    minify_with(name, source, true)
+}
+
+/// Minifies an inline script that shares the page's global scope: its top-level names stay.
+pub fn minify_inline(name: &str, source: &str) -> Result<String, String> {
+    minify_with(name, source, false).map(|minified| minified.code)
+}
+
+fn minify_with(name: &str, source: &str, top_level: bool) -> Result<Minified, String> {
     GLOBALS.set(&Globals::new(), || {
         let cm: Lrc<SourceMap> = Default::default();
         let program = parse_script(&cm, name, source)?;
@@ -64,7 +73,7 @@ pub fn minify(name: &str, source: &str) -> Result<Minified, String> {
         program.visit_mut_with(&mut resolver(unresolved_mark, top_level_mark, false));
         let options = MinifyOptions {
             compress: Some(CompressOptions { ecma: TARGET, passes: 3, ..Default::default() }),
-            mangle: Some(MangleOptions { top_level: Some(true), ..Default::default() }),
+            mangle: Some(MangleOptions { top_level: Some(top_level), ..Default::default() }),
             ..Default::default()
         };
         let extra = ExtraOptions { unresolved_mark, top_level_mark, mangle_name_cache: None };
