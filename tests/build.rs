@@ -25,6 +25,14 @@ fn build_into(out: &Path, configs: &[&str]) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
 }
 
+/// Builds the example with these `--cdn-base` and `--runtime-origin` values; its manifest.
+fn build_deployed(out: &Path, cdn_base: &str, runtime_origin: &str) -> Value {
+    let mut cmd = twt_gen();
+    cmd.args(["build", "--config", EXAMPLE, "--cdn-base", cdn_base, "--runtime-origin", runtime_origin]);
+    cmd.arg("--out").arg(out).assert().code(0);
+    serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
+}
+
 /// Every file below `root`, as sorted relative paths.
 fn files_under(root: &Path) -> Vec<String> {
     let mut files = Vec::new();
@@ -271,22 +279,7 @@ fn snippet_prints_exactly_what_build_writes() {
 #[test]
 fn cdn_base_and_runtime_origin_flags_reach_the_outputs() {
     let dir = tempfile::tempdir().unwrap();
-    twt_gen()
-        .args([
-            "build",
-            "--config",
-            EXAMPLE,
-            "--cdn-base",
-            "http://127.0.0.1:8080/",
-            "--runtime-origin",
-            "http://127.0.0.1:9090",
-            "--out",
-        ])
-        .arg(dir.path())
-        .assert()
-        .code(0);
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest = build_deployed(dir.path(), "http://127.0.0.1:8080/", "http://127.0.0.1:9090");
     assert!(manifest["bundle"]["url"].as_str().unwrap().starts_with("http://127.0.0.1:8080/install/"));
     let code = String::from_utf8(read_bundle(dir.path(), &manifest)).unwrap();
     assert!(code.contains("http://127.0.0.1:9090"));
@@ -504,22 +497,7 @@ fn keep_foreign_builds_beside_foreign_files_and_never_overwrites_one() {
 #[test]
 fn runtime_origin_and_cdn_base_are_written_normalised() {
     let dir = tempfile::tempdir().unwrap();
-    twt_gen()
-        .args([
-            "build",
-            "--config",
-            EXAMPLE,
-            "--cdn-base",
-            "HTTP://CDN.Example:80/Widget/",
-            "--runtime-origin",
-            "http://LOCALHOST:8082/",
-            "--out",
-        ])
-        .arg(dir.path())
-        .assert()
-        .code(0);
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest = build_deployed(dir.path(), "HTTP://CDN.Example:80/Widget/", "http://LOCALHOST:8082/");
     assert_eq!(manifest["runtime_origin"], "http://localhost:8082");
     assert_eq!(manifest["cdn_base"], "http://cdn.example/Widget");
     assert!(manifest["bundle"]["url"].as_str().unwrap().starts_with("http://cdn.example/Widget/install/"));

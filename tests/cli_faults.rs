@@ -57,8 +57,15 @@ fn generate_configs(dir: &Path, count: usize) {
     }
 }
 
+/// `twt-gen build --config CONFIGS --out OUT`, not started yet.
+fn build_command(configs: &Path, out: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command.arg("build").arg("--config").arg(configs).arg("--out").arg(out);
+    command
+}
+
 fn build(configs: &Path, out: &Path) -> std::process::Output {
-    Command::new(BIN).arg("build").arg("--config").arg(configs).arg("--out").arg(out).output().unwrap()
+    build_command(configs, out).output().unwrap()
 }
 
 fn build_ok(configs: &Path, out: &Path) {
@@ -262,16 +269,8 @@ fn random_kills(tally: &mut Tally) {
 
     for kill in 0..KILLS {
         let delay = random.below(window);
-        let mut child = Command::new(BIN)
-            .arg("build")
-            .arg("--config")
-            .arg(&configs)
-            .arg("--out")
-            .arg(&out)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child =
+            build_command(&configs, &out).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(Duration::from_micros(delay));
         let _ = child.kill();
         let _ = child.wait();
@@ -311,15 +310,7 @@ fn the_next_build_sweeps_a_killed_builds_staging_folder_and_nothing_else() {
     // Kill builds as soon as their staging folder appears, until one is left behind.
     let mut left = Vec::new();
     for _ in 0..50 {
-        let mut child = Command::new(BIN)
-            .arg("build")
-            .arg("--config")
-            .arg(&configs)
-            .arg("--out")
-            .arg(&out)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = build_command(&configs, &out).stderr(Stdio::null()).spawn().unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         while staging_folders(work.path()).is_empty() && Instant::now() < deadline {
             if child.try_wait().unwrap().is_some() {

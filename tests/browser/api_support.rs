@@ -106,3 +106,15 @@ e.init();
 }})(window, document);"#
     )
 }
+
+/// A page that writes `window.__twt` itself (`twt`: a JS object literal) and loads core.js with
+/// a plain async `<script>`, plus the recorder.
+pub fn hand_written_page(fx: &Fixture, twt: &str) -> String {
+    let head = format!(
+        r#"{recorder}<script>window.__twt = {twt};</script>
+<script async src="{src}"></script>"#,
+        recorder = recorder_head(),
+        src = fx.bundle_url()
+    );
+    plain_page(fx, &head, "")
+}

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::api_support::{
-    bundle_src, open_ready, plain_page, recorded_page, spec_loader_js, READY, SPEC_STUB_JS,
+    bundle_src, hand_written_page, open_ready, plain_page, recorded_page, spec_loader_js, READY, SPEC_STUB_JS,
 };
 use crate::support::{json, Fixture};
 
@@ -268,18 +268,6 @@ async fn bootstrap_script_tag_version_is_the_src_version_query() {
         assert_eq!(v, json!([expected, expected, expected]), "query {query:?}");
     }
     s.assert_clean_console().await;
-}
-
-/// A page that writes `window.__twt` itself (`twt`: a JS object literal) and loads core.js with
-/// a plain async `<script>`, plus the recorder.
-fn hand_written_page(fx: &Fixture, twt: &str) -> String {
-    let head = format!(
-        r#"{recorder}<script>window.__twt = {twt};</script>
-<script async src="{src}"></script>"#,
-        recorder = crate::api_support::recorder_head(),
-        src = fx.bundle_url()
-    );
-    plain_page(fx, &head, "")
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! a core.js that never arrives, frames that never answer, handlers that interfere, runtime
 //! payloads and configs of the wrong type, Trusted Types quirks, identity storage, logout.
 
-use crate::api_support::ready;
+use crate::api_support::{hand_written_page, ready};
 use crate::support::{json, Fixture, Page, Session};
 
 /// Console entries of the harness page of these levels.
@@ -207,18 +207,6 @@ async fn hardening_trusted_types_policy_creation_never_stops_the_snippet() {
         json!([["bootstrap_failed", { "reason": "script_load_failed", "source": "snippet", "mode": "embedded" }]])
     );
     assert_eq!(messages(&s, &["uncaught"]).await, Vec::<String>::new());
-}
-
-/// A page without the snippet: the harness recorders, `window.__twt = <twt>`, then core.js by a
-/// plain async tag.
-fn hand_written_page(fx: &Fixture, twt: &str) -> String {
-    let head = format!(
-        r#"{recorder}<script>window.__twt = {twt};</script>
-<script async src="{src}"></script>"#,
-        recorder = crate::api_support::recorder_head(),
-        src = fx.bundle_url()
-    );
-    crate::api_support::plain_page(fx, &head, "")
 }
 
 /// Finding 14: `window.__twt` was taken as it came: `asyncInit: "false"` is truthy (the widget
