@@ -55,7 +55,7 @@ var runtimeEvents = {
 
 // Requests of the runtime to the host.
 var controls = {
-  call: (data) => BUILD.runtimeMethods.indexOf(data.method) >= 0 && call(data.method),
+  call: (data) => BUILD.runtimeMethods.includes(data.method) && call(data.method),
   card: (data) => container.toggleAttribute("data-twt-card", data.show === true),
   // The panel accepted a language: the other frames follow.
   locale: (data, frame) => {

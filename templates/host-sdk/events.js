@@ -5,7 +5,7 @@ var handlers = Object.create(null), // event name -> [{handler, once}]
   deliveries = [], // [event name, payload] emitted while another event is being delivered
   delivering;
 
-var isEvent = (eventName) => hasOwn(BUILD.events, eventName) || BUILD.hostEvents.indexOf(eventName) >= 0;
+var isEvent = (eventName) => hasOwn(BUILD.events, eventName) || BUILD.hostEvents.includes(eventName);
 
 function on(eventName, handler, once) {
   if (!isEvent(eventName)) unknown("event", eventName);

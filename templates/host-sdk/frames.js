@@ -9,10 +9,10 @@ function createFrame(surface) {
   var element = document.createElement("iframe"),
     frame = { surface: surface, element: element, queue: [] },
     isPanel = surface == "panel";
-  element.setAttribute("data-twt-widget-surface", surface);
+  element.dataset.twtWidgetSurface = surface;
   element.title = "Chat " + surface;
   element.addEventListener("load", () => {
-    if (frames.indexOf(frame) < 0) return; // a frame of a destroyed instance, put back by the page
+    if (!frames.includes(frame)) return; // a frame of a destroyed instance, put back by the page
     post(frame, "init", {
       ...themeForFrames(),
       appid: config.appid,
@@ -67,7 +67,7 @@ function followColorScheme() {
 function setVisibility(visibility) {
   if (state.visibility == visibility) return; // visibility_changed only on a real change
   state.visibility = visibility;
-  container.setAttribute("data-twt-widget", visibility);
+  container.dataset.twtWidget = visibility;
   sendAll("visibility", { visibility: visibility });
   emit("visibility_changed", { visibility: visibility });
 }

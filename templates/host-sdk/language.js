@@ -4,7 +4,7 @@
 function normalizeLocale(tag) {
   tag = typeof tag == "string" ? tag.trim().toLowerCase().replace(/_/g, "-") : "";
   for (; tag; tag = tag.slice(0, Math.max(0, tag.lastIndexOf("-")))) {
-    if (BUILD.locales.indexOf(tag) >= 0) return tag;
+    if (BUILD.locales.includes(tag)) return tag;
     if (hasOwn(BUILD.localeAliases, tag)) return BUILD.localeAliases[tag];
   }
   return null;
@@ -12,4 +12,4 @@ function normalizeLocale(tag) {
 
 // The first supported language of the browser, else "en" (the spec's fallback).
 var browserLocale = () =>
-  [].concat(navigator.languages || [], navigator.language || []).map(normalizeLocale).filter(Boolean)[0] || "en";
+  [...(navigator.languages || []), navigator.language].map(normalizeLocale).filter(Boolean)[0] || "en";

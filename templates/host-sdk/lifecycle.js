@@ -34,7 +34,7 @@ function start() {
   styleElement.textContent = BUILD.css;
   document.head.appendChild(styleElement);
   container = document.createElement("div");
-  container.setAttribute("data-twt-widget", state.visibility);
+  container.dataset.twtWidget = state.visibility;
   if (config.zIndex != null) container.style.zIndex = config.zIndex;
   if (config.launcher != "custom") createFrame("launcher");
   createFrame("card");

@@ -8,10 +8,8 @@ var fieldsOf = (spec) =>
     return { name: parts[0], type: parts[1] || "string", required: /!/.test(field) };
   });
 
+// Types beyond typeof's own names ("string", "boolean", "function"), and enums ("a|b").
 var typeChecks = {
-  string: (value) => typeof value == "string",
-  boolean: (value) => typeof value == "boolean",
-  function: (value) => typeof value == "function",
   number: (value) => typeof value == "number" && isFinite(value),
   integer: (value) => value === (value | 0), // a whole number in CSS's (32-bit) range
   appid: (value) => typeof value == "string" && /^[\w-]+$/.test(value) && value.length <= BUILD.appidMaxLength,
@@ -20,6 +18,7 @@ var typeChecks = {
 
 // Whether the value has the type; if not, a warning names `where`.
 function fits(type, value, where) {
-  if (hasOwn(typeChecks, type) ? typeChecks[type](value) : type.split("|").indexOf(value) >= 0) return true;
+  var check = hasOwn(typeChecks, type) ? typeChecks[type] : (value) => typeof value == type || type.split("|").includes(value);
+  if (check(value)) return true;
   warn(where + " " + describe(value) + " ignored: expected " + type);
 }
