@@ -118,7 +118,7 @@ fn overloads(out: &mut String, function: &Entry, signature: Signature) {
             out.push_str(&format!("{indent}{name}(user: LoginUser): void;\n"));
         }
         Signature::Plain { params, returns } => {
-            let params: Vec<String> = params.iter().map(|p| ts_param(p)).collect();
+            let params: Vec<String> = params.iter().map(ts_param).collect();
             doc(out, indent, function.description);
             out.push_str(&format!("{indent}{name}({}): {};\n", params.join(", "), ts_shape(returns)));
         }
