@@ -4,7 +4,8 @@
 //!
 //! - every JavaScript and TypeScript sample of the generated docs (extracted as the browser test
 //!   of the docs extracts them, for configs that render every section) compiles with
-//!   `tsc --strict` against the declarations the same build wrote;
+//!   `tsc --strict` against the declarations the same build wrote, as TypeScript and, the
+//!   JavaScript ones, also as JavaScript (`--checkJs`, what `// @ts-check` does in an editor);
 //! - `tests/typescript/mistakes.ts` fails to compile on exactly the lines marked `// error: why`.
 
 #[path = "common/doc_samples.rs"]
@@ -138,11 +139,16 @@ fn prepare(root: &Path) -> Vec<Source> {
         let appid = customer["appid"].as_str().unwrap();
         for (index, block) in code_blocks(&md).iter().enumerate() {
             for (part, script) in scripts_of(block).into_iter().enumerate() {
-                sources.push(Source {
-                    name: format!("{appid}-sample-{index}-{part}.ts"),
-                    text: format!("{script}\nexport {{}};\n"),
-                    origin: format!("{docs}, the ```{} block after: {}", block.lang, block.prose),
-                });
+                // JavaScript samples also as JavaScript (`--checkJs`), as the docs say
+                // `// @ts-check` gives the same checks.
+                let extensions: &[&str] = if block.lang == "ts" { &["ts"] } else { &["ts", "js"] };
+                for extension in extensions {
+                    sources.push(Source {
+                        name: format!("{appid}-sample-{index}-{part}.{extension}"),
+                        text: format!("{script}\nexport {{}};\n"),
+                        origin: format!("{docs}, the ```{} block after: {}", block.lang, block.prose),
+                    });
+                }
             }
         }
     }
@@ -170,6 +176,7 @@ fn checked() -> &'static Checked {
         let out = Command::new("node")
             .arg(&tsc)
             .args(["--strict", "--noEmit", "--pretty", "false", "--target", "es2020", "--lib", "es2020,dom"])
+            .args(["--allowJs", "--checkJs"])
             .arg(DTS)
             .args(sources.iter().map(|s| &s.name))
             .current_dir(root.join("checked"))
