@@ -12,9 +12,10 @@ use crate::render::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VER
 use crate::render::docs::{self, DocsInput};
 use crate::render::embedded;
 use crate::render::snippet::{self, ScriptRef, Variant};
+use crate::render::types_dts;
 use crate::terminal::Progress;
 use crate::write::atomic::{self, Foreign};
-use crate::write::manifest::{BundleEntry, CustomerEntry, Manifest, MANIFEST_FILE};
+use crate::write::manifest::{BundleEntry, CustomerEntry, Manifest, TypesEntry, MANIFEST_FILE};
 use crate::write::Files;
 
 /// Where the built files will be served from and what they talk to.
@@ -32,6 +33,11 @@ impl Deployment {
             url: format!("{}/{}?version={SNIPPET_VERSION}", self.cdn_base, bundle.path()),
             integrity: bundle.integrity.clone(),
         }
+    }
+
+    /// Where the integrators' TypeScript declarations are served.
+    pub fn types_url(&self) -> String {
+        format!("{}/{}", self.cdn_base, types_dts::path())
     }
 
     pub fn build_bundle(&self) -> Result<Bundle, Error> {
@@ -56,12 +62,14 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
     let bundle = request.deployment.build_bundle()?;
     let script = request.deployment.script_ref(&bundle);
     let style_hash = crate::render::sri::csp_hash(&bundle.css);
+    let types_url = request.deployment.types_url();
     let progress = Progress::new(request.configs.len());
     let rendered: Vec<(CustomerEntry, Vec<(String, Vec<u8>)>)> = request
         .configs
         .par_iter()
         .map(|config| {
-            let result = render_customer(config, &script, &request.deployment.runtime_origin, &style_hash);
+            let result =
+                render_customer(config, &script, &types_url, &request.deployment.runtime_origin, &style_hash);
             progress.tick();
             result
         })
@@ -71,6 +79,13 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
     let mut files = Files::new();
     files.insert(bundle.path(), bundle.code.clone().into_bytes());
     files.insert(bundle.source_map_path(), bundle.source_map.clone());
+    let types = types_dts::render().into_bytes();
+    let types_entry = TypesEntry {
+        path: types_dts::path(),
+        url: types_url,
+        sha384: crate::render::sri::sha384_hex(&types),
+    };
+    files.insert(types_dts::path(), types);
     if request.dev_runtime {
         for (name, text) in embedded::DEV_RUNTIME {
             files.insert(format!("dev-runtime/{name}"), text.as_bytes().to_vec());
@@ -94,6 +109,7 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
             bytes: bundle.code.len(),
             gzip_bytes: bundle::gzip_len(bundle.code.as_bytes()),
         },
+        types: types_entry,
         customers,
         files: Vec::new(),
     };
@@ -106,6 +122,7 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
 fn render_customer(
     config: &CustomerConfig,
     script: &ScriptRef,
+    types_url: &str,
     runtime_origin: &str,
     style_hash: &str,
 ) -> Result<(CustomerEntry, Vec<(String, Vec<u8>)>), Error> {
@@ -120,6 +137,7 @@ fn render_customer(
         config,
         snippets: &snippets,
         script,
+        types_url,
         runtime_origin,
         style_hash,
     })?;

@@ -28,12 +28,19 @@ pub enum Detail {
     Function {
         /// The snippet's stub records calls to it until core.js has loaded (then replayed).
         queued_by_stub: bool,
+        /// Its parameters and result, for the integrators' TypeScript declarations.
+        signature: Signature,
     },
     Method {
         /// The runtime may ask the host to run it (the bridge's `call` control message).
         runtime_may_call: bool,
+        /// What `call(name, argument)` takes after the name; `None` for a method without one.
+        argument: Option<Param>,
     },
-    Getter,
+    Getter {
+        /// What `get(name)` returns.
+        returns: Shape,
+    },
     Event {
         sent_by: Sender,
         /// The payload's documented fields; empty for an event without payload.
@@ -47,6 +54,41 @@ pub enum Sender {
     Host,
     /// The runtime sends it over the bridge; the host-sdk checks the payload, then re-dispatches.
     Runtime,
+}
+
+/// A function's parameters and result, as the integrators' TypeScript declarations type them.
+#[derive(Clone, Copy, Debug)]
+pub enum Signature {
+    /// One overload per event of [`EVENTS`]: `(event, handler)`, the handler taking the payload;
+    /// `off()` may leave the handler out.
+    PerEvent {
+        handler_optional: bool,
+    },
+    /// One overload per method of [`METHODS`]: `(method, argument)`.
+    PerMethod,
+    /// One overload per getter of [`GETTERS`], returning what it returns.
+    PerGetter,
+    /// The fields of [`LOGIN_FIELDS`] as arguments in order, or one object of them.
+    Login,
+    Plain {
+        params: &'static [Param],
+        returns: Shape,
+    },
+}
+
+/// A named parameter.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub shape: Shape,
+}
+
+/// A value passed or returned: nothing, a value of a kind, or an object of fields.
+#[derive(Clone, Copy, Debug)]
+pub enum Shape {
+    Nothing,
+    Value(Kind),
+    Object(&'static [Field]),
 }
 
 /// A payload field or a `window.__twt` option, and what values it takes.
@@ -124,8 +166,9 @@ const fn function(
     usage: &'static str,
     description: &'static str,
     queued_by_stub: bool,
+    signature: Signature,
 ) -> Entry {
-    Entry { name, usage, description, detail: Detail::Function { queued_by_stub } }
+    Entry { name, usage, description, detail: Detail::Function { queued_by_stub, signature } }
 }
 
 const fn method(
@@ -133,13 +176,20 @@ const fn method(
     usage: &'static str,
     description: &'static str,
     runtime_may_call: bool,
+    argument: Option<Param>,
 ) -> Entry {
-    Entry { name, usage, description, detail: Detail::Method { runtime_may_call } }
+    Entry { name, usage, description, detail: Detail::Method { runtime_may_call, argument } }
 }
 
-const fn getter(name: &'static str, usage: &'static str, description: &'static str) -> Entry {
-    Entry { name, usage, description, detail: Detail::Getter }
+const fn getter(name: &'static str, usage: &'static str, description: &'static str, returns: Shape) -> Entry {
+    Entry { name, usage, description, detail: Detail::Getter { returns } }
 }
+
+const fn param(name: &'static str, shape: Shape) -> Param {
+    Param { name, shape }
+}
+
+const NO_RESULT: Signature = Signature::Plain { params: &[], returns: Shape::Nothing };
 
 const fn event(
     name: &'static str,
@@ -157,95 +207,146 @@ pub const FUNCTIONS: &[Entry] = &[
         "on(event, handler)",
         "Registers an event listener; queued by the install snippet before core.js loads.",
         true,
+        Signature::PerEvent { handler_optional: false },
     ),
     function(
         "once",
         "once(event, handler)",
         "Registers a listener that runs once; queued by the snippet.",
         true,
+        Signature::PerEvent { handler_optional: false },
     ),
     function(
         "off",
         "off(event, handler?)",
         "Removes a listener (the same function reference), or all of an event's listeners without a handler.",
         true,
+        Signature::PerEvent { handler_optional: true },
     ),
     function(
         "call",
         "call(method, payload?)",
         "Calls a widget method (below); recommended after `initialized`.",
         true,
+        Signature::PerMethod,
     ),
-    function("get", "get(getter)", "Reads state synchronously; throws before init() has completed.", false),
-    function("init", "init()", "Initializes manually (asyncInit); idempotent.", true),
+    function(
+        "get",
+        "get(getter)",
+        "Reads state synchronously; throws before init() has completed.",
+        false,
+        Signature::PerGetter,
+    ),
+    function("init", "init()", "Initializes manually (asyncInit); idempotent.", true, NO_RESULT),
     function(
         "login",
         "login(sbs, sbs_mm, ranstr, name?, nickname?, email?, phone?)",
         "Reloads the widget with a business user identity.",
         true,
+        Signature::Login,
     ),
     function(
         "logout",
         "logout()",
         "Extension of the spec: same as call('logout'), for shared devices.",
         true,
+        NO_RESULT,
     ),
-    function("setLanguage", "setLanguage(locale)", "Same as call('set_language', locale).", true),
+    function(
+        "setLanguage",
+        "setLanguage(locale)",
+        "Same as call('set_language', locale).",
+        true,
+        Signature::Plain { params: &[param("locale", Shape::Value(Kind::Locale))], returns: Shape::Nothing },
+    ),
     function(
         "scriptTagVersion",
         "scriptTagVersion()",
         "The snippet version from the install script; available as soon as core.js has loaded.",
         false,
+        Signature::Plain { params: &[], returns: Shape::Value(Kind::Text) },
     ),
 ];
 
 pub const METHODS: &[Entry] = &[
-    method("maximize", "call(\"maximize\")", "Expands the chat panel.", true),
+    method("maximize", "call(\"maximize\")", "Expands the chat panel.", true, None),
     method(
         "minimize",
         "call(\"minimize\")",
         "Minimizes the panel; only the built-in launcher stays visible.",
         true,
+        None,
     ),
-    method("hide", "call(\"hide\")", "Hides the entire widget; the iframes stay mounted.", true),
-    method("show", "call(\"show\")", "Restores the widget from hidden to minimized.", true),
-    method("toggle", "call(\"toggle\")", "Toggles between maximized and minimized.", true),
+    method("hide", "call(\"hide\")", "Hides the entire widget; the iframes stay mounted.", true, None),
+    method("show", "call(\"show\")", "Restores the widget from hidden to minimized.", true, None),
+    method("toggle", "call(\"toggle\")", "Toggles between maximized and minimized.", true, None),
     method(
         "destroy",
         "call(\"destroy\")",
         "Removes the iframes, listeners and marketing-card surface, and forgets a login(); a later init() starts afresh.",
         false,
+        None,
     ),
     method(
         "login",
         "call(\"login\", { sbs, sbs_mm, ranstr, name?, nickname?, email?, phone? })",
         "Reloads the widget with a business user identity; sbs, sbs_mm and ranstr are required.",
         false,
+        Some(param("user", Shape::Object(LOGIN_FIELDS))),
     ),
     method(
         "logout",
         "call(\"logout\")",
         "Extension of the spec: forgets the business user and the visitor identity stored on this device (localStorage and cookie), then reloads the widget as a new visitor.",
         false,
+        None,
     ),
     method(
         "set_language",
         "call(\"set_language\", \"en\")",
         "Switches the runtime language (normalised first).",
         false,
+        Some(param("locale", Shape::Value(Kind::Locale))),
     ),
-    method("set_theme", "call(\"set_theme\", \"dark\")", "Switches the theme: light, dark or system.", false),
+    method(
+        "set_theme",
+        "call(\"set_theme\", \"dark\")",
+        "Switches the theme: light, dark or system.",
+        false,
+        Some(param("theme", Shape::Value(OneOf(options::THEMES)))),
+    ),
 ];
 
 pub const GETTERS: &[Entry] = &[
-    getter("state", "{ visibility: 'maximized' | 'minimized' | 'hidden' }", "Current visibility."),
+    getter(
+        "state",
+        "{ visibility: 'maximized' | 'minimized' | 'hidden' }",
+        "Current visibility.",
+        Shape::Object(&[required("visibility", OneOf(VISIBILITIES))]),
+    ),
     getter(
         "sdk_info",
         "{ version, scriptTagVersion, compatibilityMode: 'off', transport: 'mixed' }",
         "SDK version and runtime information.",
+        Shape::Object(&[
+            required("version", Text),
+            required("scriptTagVersion", Text),
+            required("compatibilityMode", OneOf(&["off"])),
+            required("transport", OneOf(&["mixed"])),
+        ]),
     ),
-    getter("unread_count", "number", "Cached unread count; 0 until the runtime reports one."),
-    getter("theme", "'light' | 'dark' | 'system'", "Current SDK-side theme."),
+    getter(
+        "unread_count",
+        "number",
+        "Cached unread count; 0 until the runtime reports one.",
+        Shape::Value(Number),
+    ),
+    getter(
+        "theme",
+        "'light' | 'dark' | 'system'",
+        "Current SDK-side theme.",
+        Shape::Value(OneOf(options::THEMES)),
+    ),
 ];
 
 const SURFACES: &[&str] = &["launcher", "card", "panel"];
@@ -348,8 +449,17 @@ pub const EVENTS: &[Entry] = &[
     ),
 ];
 
-/// The fields of `login(...)`, in the order of its arguments; the first three are the signature.
-pub const LOGIN_FIELDS: &[&str] = &["sbs", "sbs_mm", "ranstr", "name", "nickname", "email", "phone"];
+/// The fields of `login(...)`, in the order of its arguments; the first three, the signature, are
+/// required (the host-sdk refuses a login without them).
+pub const LOGIN_FIELDS: &[Field] = &[
+    required("sbs", Text),
+    required("sbs_mm", Text),
+    required("ranstr", Text),
+    field("name", Text),
+    field("nickname", Text),
+    field("email", Text),
+    field("phone", Text),
+];
 
 /// The options of `window.__twt` (and of the external snippet's `data-` attributes), as the
 /// host-sdk checks them: the config keys of [`options::RULES`], then the per-visitor and per-page
@@ -381,7 +491,10 @@ fn event_payload(entry: &Entry) -> Option<(Sender, &'static [Field])> {
 
 /// The names of the functions the snippet's stub queues until core.js has loaded.
 pub fn stub_queued_functions() -> impl Iterator<Item = &'static str> {
-    FUNCTIONS.iter().filter(|f| matches!(f.detail, Detail::Function { queued_by_stub: true })).map(|f| f.name)
+    FUNCTIONS
+        .iter()
+        .filter(|f| matches!(f.detail, Detail::Function { queued_by_stub: true, .. }))
+        .map(|f| f.name)
 }
 
 /// What the host-sdk reads from `BUILD` about its API (fields in the form of [`bundle_fields`]):
@@ -404,7 +517,7 @@ pub fn bundle_tables() -> Map<String, Json> {
     }
     let runtime_methods: Vec<&str> = METHODS
         .iter()
-        .filter(|m| matches!(m.detail, Detail::Method { runtime_may_call: true }))
+        .filter(|m| matches!(m.detail, Detail::Method { runtime_may_call: true, .. }))
         .map(|m| m.name)
         .collect();
     let mut tables = Map::new();
@@ -412,7 +525,7 @@ pub fn bundle_tables() -> Map<String, Json> {
     tables.insert("hostEvents".into(), json!(host_events));
     tables.insert("runtimeMethods".into(), json!(runtime_methods));
     tables.insert("options".into(), json!(bundle_fields(OPTIONS)));
-    tables.insert("loginFields".into(), json!(LOGIN_FIELDS));
+    tables.insert("loginFields".into(), json!(LOGIN_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>()));
     tables
 }
 
@@ -428,7 +541,7 @@ mod tests {
     fn every_entry_has_the_detail_of_its_table() {
         assert!(FUNCTIONS.iter().all(|e| matches!(e.detail, Detail::Function { .. })));
         assert!(METHODS.iter().all(|e| matches!(e.detail, Detail::Method { .. })));
-        assert!(GETTERS.iter().all(|e| matches!(e.detail, Detail::Getter)));
+        assert!(GETTERS.iter().all(|e| matches!(e.detail, Detail::Getter { .. })));
         assert!(EVENTS.iter().all(|e| matches!(e.detail, Detail::Event { .. })));
     }
 
@@ -442,19 +555,63 @@ mod tests {
         }
     }
 
+    /// The field names of a docs' column such as `{ a, b: 'x' }`; none for `none`.
+    fn documented_fields(usage: &str) -> Vec<&str> {
+        if usage == "none" {
+            return Vec::new();
+        }
+        let inner = usage.trim_start_matches('{').trim_end_matches('}');
+        inner.split(',').map(|part| part.split(':').next().unwrap().trim()).collect()
+    }
+
     /// The docs' payload column (`{ a, b: 'x' }` or `none`) names exactly the typed fields.
     #[test]
     fn each_event_usage_names_its_payload_fields() {
         for entry in EVENTS {
             let (_, payload) = event_payload(entry).unwrap();
             let typed: Vec<&str> = payload.iter().map(|f| f.name).collect();
-            let documented: Vec<&str> = if entry.usage == "none" {
-                Vec::new()
-            } else {
-                let inner = entry.usage.trim_start_matches('{').trim_end_matches('}');
-                inner.split(',').map(|part| part.split(':').next().unwrap().trim()).collect()
+            assert_eq!(documented_fields(entry.usage), typed, "{}: {}", entry.name, entry.usage);
+        }
+    }
+
+    /// The docs' "returns" column shows what the d.ts declares a getter returns.
+    #[test]
+    fn each_getter_usage_shows_what_it_returns() {
+        for entry in GETTERS {
+            let Detail::Getter { returns } = entry.detail else { unreachable!() };
+            match returns {
+                Shape::Object(fields) => {
+                    let typed: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                    assert_eq!(documented_fields(entry.usage), typed, "{}", entry.name);
+                }
+                Shape::Value(OneOf(values)) => {
+                    let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+                    assert_eq!(entry.usage, quoted.join(" | "), "{}", entry.name);
+                }
+                Shape::Value(kind) => assert_eq!(entry.usage, kind.bundle_form(), "{}", entry.name),
+                Shape::Nothing => panic!("{}: a getter returns something", entry.name),
+            }
+        }
+    }
+
+    /// A function's usage names the parameters its typed signature has.
+    #[test]
+    fn each_plain_function_usage_names_its_parameters() {
+        for entry in FUNCTIONS {
+            let Detail::Function { signature: Signature::Plain { params, .. }, .. } = entry.detail else {
+                continue;
             };
-            assert_eq!(documented, typed, "{}: {}", entry.name, entry.usage);
+            let names: Vec<&str> = params.iter().map(|p| p.name).collect();
+            assert_eq!(entry.usage, format!("{}({})", entry.name, names.join(", ")));
+        }
+    }
+
+    /// A method's usage passes an argument exactly when its typed signature takes one.
+    #[test]
+    fn each_method_usage_passes_an_argument_when_it_takes_one() {
+        for entry in METHODS {
+            let Detail::Method { argument, .. } = entry.detail else { unreachable!() };
+            assert_eq!(entry.usage.contains(", "), argument.is_some(), "{}", entry.usage);
         }
     }
 
@@ -490,13 +647,16 @@ mod tests {
     fn login_fields_are_the_per_user_fields_in_argument_order() {
         let per_user: Vec<&str> =
             options::RUNTIME_ONLY.iter().map(|(name, _)| *name).take(LOGIN_FIELDS.len()).collect();
-        assert_eq!(per_user, LOGIN_FIELDS);
+        let login_fields: Vec<&str> = LOGIN_FIELDS.iter().map(|f| f.name).collect();
+        assert_eq!(per_user, login_fields);
+        // The host-sdk requires the first three (`index < 3` in businessUserFrom).
+        let required: Vec<bool> = LOGIN_FIELDS.iter().map(|f| f.required).collect();
+        assert_eq!(required, [true, true, true, false, false, false, false]);
         let login = FUNCTIONS.iter().find(|f| f.name == "login").unwrap();
-        let arguments: Vec<&str> = login.usage["login(".len()..login.usage.len() - 1]
-            .split(", ")
-            .map(|a| a.trim_end_matches('?'))
-            .collect();
-        assert_eq!(arguments, LOGIN_FIELDS);
+        let arguments: Vec<&str> = login.usage["login(".len()..login.usage.len() - 1].split(", ").collect();
+        let typed: Vec<String> =
+            LOGIN_FIELDS.iter().map(|f| format!("{}{}", f.name, if f.required { "" } else { "?" })).collect();
+        assert_eq!(arguments, typed);
     }
 
     #[test]

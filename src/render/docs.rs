@@ -47,6 +47,8 @@ pub struct DocsInput<'a> {
     /// Each variant's snippet, by variant name (`standard`, `external`, `manual-init`).
     pub snippets: &'a BTreeMap<&'static str, String>,
     pub script: &'a ScriptRef,
+    /// Where `twt-chat-widget.d.ts` is served.
+    pub types_url: &'a str,
     pub runtime_origin: &'a str,
     /// The CSP hash of the widget's injected style.
     pub style_hash: &'a str,
@@ -74,6 +76,8 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
         snippets => minijinja::Value::from(minijinja::value::Serde(input.snippets)),
         bundle_url_md => markdown_code_span(&input.script.url),
         integrity_md => markdown_code_span(&input.script.integrity),
+        types_url_md => markdown_code_span(input.types_url),
+        types_file => crate::render::types_dts::FILE_NAME,
         options => minijinja::Value::from(minijinja::value::Serde(&options)),
         custom_launcher => config.custom_launcher(),
         async_init => config.async_init(),

@@ -1,5 +1,6 @@
 //! Stage 2: everything a build writes, rendered in memory from checked configs: the host-sdk
-//! [`bundle`] (once per build), each customer's [`snippet`]s and [`docs`]. Values reach an output
+//! [`bundle`] (once per build), each customer's [`snippet`]s and [`docs`], and
+//! the integrators' TypeScript declarations ([`types_dts`]). Values reach an output
 //! only through the escaper of the context they land in (`crate::escape`).
 
 pub mod api_surface;
@@ -9,3 +10,4 @@ pub mod embedded;
 pub mod snippet;
 pub mod sri;
 pub mod templating;
+pub mod types_dts;

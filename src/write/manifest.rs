@@ -18,6 +18,8 @@ pub struct Manifest {
     pub cdn_base: String,
     pub runtime_origin: String,
     pub bundle: BundleEntry,
+    /// The integrators' TypeScript declarations (`twt-chat-widget.d.ts`).
+    pub types: TypesEntry,
     pub customers: Vec<CustomerEntry>,
     pub files: Vec<FileEntry>,
 }
@@ -29,6 +31,14 @@ pub struct BundleEntry {
     pub integrity: String,
     pub bytes: usize,
     pub gzip_bytes: usize,
+}
+
+#[derive(Serialize)]
+pub struct TypesEntry {
+    pub path: String,
+    pub url: String,
+    /// Hex, as in `files`.
+    pub sha384: String,
 }
 
 #[derive(Serialize)]

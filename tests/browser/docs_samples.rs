@@ -1,49 +1,11 @@
 //! Every ```html and ```js block of the generated INTEGRATION.md runs in the browser against the
 //! built bundle, without errors, and does what its prose says. The blocks are extracted from the
 //! rendered files at test time (never copied here), for configs that together render every
-//! conditional section: the default launcher, `launcher = "custom"` (the entry-button section)
-//! and `asyncInit = true` (the manual-init snippet and the "start the widget yourself" section).
+//! conditional section (`doc_samples::CONFIGS`; tests/typescript.rs type-checks the same blocks).
 //! A block this file does not know fails the test, so a new sample gets a check.
 
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
-
+use crate::doc_samples::{code_blocks, Block, CONFIGS};
 use crate::support::{json, Fixture, Page, Session, SessionOptions, LOG_CAPTURE};
-
-/// One fenced code block and the prose paragraph before it.
-#[derive(Clone, Debug)]
-struct Block {
-    lang: String,
-    code: String,
-    prose: String,
-}
-
-fn code_blocks(md: &str) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut prose = String::new();
-    let mut text = String::new();
-    let mut current: Option<(String, String)> = None;
-    for event in Parser::new(md) {
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                current = Some((info.to_string(), String::new()));
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some((lang, code)) = current.take() {
-                    blocks.push(Block { lang, code, prose: prose.clone() });
-                }
-            }
-            Event::Start(Tag::Paragraph) => text.clear(),
-            Event::End(TagEnd::Paragraph) => prose = text.clone(),
-            Event::Text(t) | Event::Code(t) => match &mut current {
-                Some((_, code)) => code.push_str(&t),
-                None => text.push_str(&t),
-            },
-            Event::SoftBreak => text.push(' '),
-            _ => {}
-        }
-    }
-    blocks
-}
 
 /// What a doc's html/js samples are; every block must be one of these.
 #[derive(Default, Debug)]
@@ -127,15 +89,12 @@ async fn panel_displayed(s: &Session) -> bool {
 
 #[tokio::test]
 async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_says() {
-    let fx = Fixture::builder("appid = \"docs-default\"\n")
-        .config("appid = \"docs-custom\"\nlauncher = \"custom\"\n")
-        .config("appid = \"docs-late\"\nlauncher = \"custom\"\nasyncInit = true\n")
-        .build();
+    let fx = Fixture::builder(CONFIGS[0].1).config(CONFIGS[1].1).config(CONFIGS[2].1).build();
     // A German browser, so that the language sample's switch to English is visible.
     let s = fx.session_with(SessionOptions::default().lang("de-DE,de")).await;
     let mut seen = Vec::new();
 
-    for appid in ["docs-default", "docs-custom", "docs-late"] {
+    for (appid, _) in CONFIGS {
         let customer = fx.customer(appid);
         let md_path = customer.manifest["docs"].as_str().unwrap().to_string();
         let md = std::fs::read_to_string(fx.out_dir().join(&md_path)).unwrap();

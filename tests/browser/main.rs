@@ -3,6 +3,10 @@
 
 mod support;
 
+// The docs' code samples, shared with tests/typescript.rs.
+#[path = "../common/doc_samples.rs"]
+mod doc_samples;
+
 mod api_support;
 mod bootstrap;
 mod bridge;
