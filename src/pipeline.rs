@@ -71,6 +71,7 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
     let mut files = Files::new();
     files.insert(bundle.path(), bundle.code.clone().into_bytes());
     files.insert(bundle.source_map_path(), bundle.source_map.clone());
+    files.insert(crate::render::schema::FILE_NAME.to_string(), crate::render::schema::render().into_bytes());
     if request.dev_runtime {
         for (name, text) in embedded::DEV_RUNTIME {
             files.insert(format!("dev-runtime/{name}"), text.as_bytes().to_vec());

@@ -111,6 +111,7 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
     assert_eq!(
         paths,
         [
+            "config.schema.json",
             "customers/acme/INTEGRATION.md",
             "customers/acme/integration.html",
             "customers/acme/snippet-external.html",
@@ -164,7 +165,7 @@ fn building_twice_gives_byte_identical_files() {
     };
     let (files_a, files_b) = (read_all(&a), read_all(&b));
     // Per customer: two docs, two snippets, and the manual-init one for the two with asyncInit.
-    assert_eq!(files_a.len(), 3 + 4 * 9 + 2, "bundle, source map, manifest and 9 customers");
+    assert_eq!(files_a.len(), 4 + 4 * 9 + 2, "bundle, source map, schema, manifest and 9 customers");
     assert!(files_a == files_b, "outputs differ");
 }
 

@@ -6,6 +6,8 @@ pub mod api_surface;
 pub mod bundle;
 pub mod docs;
 pub mod embedded;
+pub mod schema;
 pub mod snippet;
 pub mod sri;
+pub mod starter_config;
 pub mod templating;
