@@ -22,22 +22,33 @@ pub fn write_new(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), Error
     if !overwrite && path.symlink_metadata().is_ok() {
         return Err(exists());
     }
+    // Error::output speaks of --out, and the temporary file's error names the temporary file.
+    let unwritable = |error: std::io::Error| {
+        let help = match error.kind() {
+            std::io::ErrorKind::NotFound => {
+                "its folder does not exist: create it first, or choose another FILE"
+            }
+            std::io::ErrorKind::PermissionDenied => "you may not write in its folder: choose another FILE",
+            _ => "check that its folder exists and that you may write there",
+        };
+        Error::fault(
+            &codes::UNWRITABLE_OUTPUT,
+            Some(path),
+            format!("cannot write the config ({})", error.kind()),
+            help,
+        )
+    };
     let folder = match path.parent() {
         Some(folder) if !folder.as_os_str().is_empty() => folder,
         _ => Path::new("."),
     };
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".twt-gen-init-")
-        .tempfile_in(folder)
-        .map_err(|e| Error::output(path, e))?;
-    temporary
-        .write_all(bytes)
-        .and_then(|()| temporary.as_file().sync_all())
-        .map_err(|e| Error::output(path, e))?;
+    let mut temporary =
+        tempfile::Builder::new().prefix(".twt-gen-init-").tempfile_in(folder).map_err(unwritable)?;
+    temporary.write_all(bytes).and_then(|()| temporary.as_file().sync_all()).map_err(unwritable)?;
     let persisted = if overwrite { temporary.persist(path) } else { temporary.persist_noclobber(path) };
     match persisted {
         Ok(_) => Ok(()),
         Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
-        Err(error) => Err(Error::output(path, error.error)),
+        Err(error) => Err(unwritable(error.error)),
     }
 }

@@ -276,6 +276,30 @@ fn init_checks_the_appid_by_the_rule_of_configs() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
+/// A `--schema` value with a line break must not smuggle a TOML line into the config.
+#[test]
+fn a_schema_target_stays_on_its_comment_line() {
+    let output =
+        init_into(Path::new("."), &["--appid", "acme", "--schema", "x\nappid = \"evil\"\r\n[t]"], "-");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("#:schema xappid = \"evil\"[t]\n#"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), &text).unwrap();
+    twt_gen().args(["validate", "--format", "json"]).arg(dir.path().join("c.toml")).assert().code(0);
+}
+
+#[test]
+fn init_into_a_missing_folder_says_so_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = init_into(dir.path(), &[], "nope/acme.toml");
+    assert_eq!(output.status.code(), Some(73));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error[unwritable-output]: cannot write the config"), "{stderr}");
+    assert!(stderr.contains("nope/acme.toml") && stderr.contains("its folder does not exist"), "{stderr}");
+    assert!(!stderr.contains(".twt-gen-init-"), "the temporary file is nobody's business: {stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Completions and the man page: every command and every long flag, from clap's command tree
 
