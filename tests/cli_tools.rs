@@ -144,6 +144,39 @@ fn the_schema_agrees_with_validate_at_the_edges() {
     }
 }
 
+/// The language pattern is the normalisation algorithm written as a regex: on generated tags
+/// (supported codes, aliases and near misses, in any case, with `_`, subtags and white space)
+/// it accepts exactly what `locale::normalize` maps to a locale.
+#[test]
+fn the_language_pattern_accepts_exactly_what_normalises() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let validator = jsonschema::draft202012::new(&config_schema()).unwrap();
+    let tag = "[ \t]{0,2}(en|e|eng|zh|zh-cn|zh-tw|zh-hans|zh-hant|zh-hk|zh-mo|zh-sg|zh-my|zhx|ja|ko|de|fr|pt|ru|es|x)([-_][a-z0-9]{0,4}){0,3}[ \ta-z]{0,2}";
+    let strategy =
+        (tag, prop::collection::vec(any::<bool>(), 24)).prop_map(|(tag, upper): (String, Vec<bool>)| {
+            tag.chars()
+                .zip(upper.iter().cycle())
+                .map(|(c, up)| if *up { c.to_ascii_uppercase() } else { c })
+                .collect::<String>()
+        });
+    let config = Config { cases: 3_000, failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &[9; 32]));
+    let (accepted, rejected) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    runner
+        .run(&strategy, |tag| {
+            let normalises = twt_gen::check::locale::normalize(&tag).is_some();
+            let config = serde_json::json!({ "appid": "a", "language": tag });
+            prop_assert_eq!(validator.is_valid(&config), normalises, "{:?}", tag);
+            let count = if normalises { &accepted } else { &rejected };
+            count.set(count.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    let (accepted, rejected) = (accepted.get(), rejected.get());
+    assert!(accepted > 500 && rejected > 500, "{accepted} accepted, {rejected} rejected");
+}
+
 #[test]
 fn a_schema_line_is_a_comment_twt_gen_ignores() {
     let dir = tempfile::tempdir().unwrap();
