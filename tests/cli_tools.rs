@@ -392,6 +392,21 @@ fn the_man_page_names_every_command_and_long_flag() {
     }
 }
 
+/// The README lists every command and flag (clap's own --help and --version aside).
+#[test]
+fn the_readme_names_every_command_and_long_flag() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    for (path, longs) in commands_and_flags() {
+        if path.starts_with("twt-gen help") {
+            continue;
+        }
+        assert!(readme.contains(&path), "README.md does not show {path}");
+        for long in longs.iter().filter(|l| !["help", "version"].contains(&l.as_str())) {
+            assert!(readme.contains(&format!("--{long}")), "README.md does not mention --{long} of {path}");
+        }
+    }
+}
+
 #[test]
 fn every_command_has_help_with_examples() {
     for sub in twt_gen::cli::command().get_subcommands() {
