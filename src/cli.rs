@@ -4,8 +4,10 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, CommandFactory, Parser, Subcommand};
 
+use crate::check::flags::{self, FlagValue};
+use crate::check::options::{Kind, Rule, RULES};
 use crate::check::{self, Report};
 use crate::diagnostics::codes;
 use crate::diagnostics::emit::{self, Format, Summary};
@@ -17,6 +19,8 @@ use crate::write::atomic::Foreign;
 
 pub const DEFAULT_CDN_BASE: &str = "https://cdn.twt.chat";
 pub const DEFAULT_RUNTIME_ORIGIN: &str = "https://runtime.twt.chat";
+/// Where `build --cdn-base` with its default serves the config schema: `init` points editors there.
+pub const DEFAULT_SCHEMA_URL: &str = "https://cdn.twt.chat/config.schema.json";
 
 #[derive(Parser)]
 #[command(
@@ -48,15 +52,26 @@ impl DeploymentArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Check configs and report every problem with file:line:col, a caret and a fix
+    #[command(after_help = "Examples:
+  twt-gen validate customers/
+  twt-gen validate --format github customers/*.toml
+  twt-gen validate --format sarif customers/ > twt-gen.sarif")]
     Validate {
         /// Output format
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// Print errors only: no warnings, and no summary line in the human and github formats
+        #[arg(long, short)]
+        quiet: bool,
         /// Config files, or folders of *.toml configs
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
     /// Build core.js once, and each customer's snippet and docs, with manifest.json
+    #[command(after_help = "Examples:
+  twt-gen build --config customers/ --out dist/
+  twt-gen build --config acme.toml --out dist/ --cdn-base https://cdn.example.com/twt
+  twt-gen build --config acme.toml --out site/ --keep-foreign --verbose")]
     Build {
         /// A config file or a folder of *.toml configs; repeat for more
         #[arg(long = "config", required = true, value_name = "PATH")]
@@ -72,18 +87,146 @@ enum Command {
         /// Build into an --out that holds files twt-gen did not write, keeping them untouched
         #[arg(long)]
         keep_foreign: bool,
+        /// No progress line and no summary: only problems are printed
+        #[arg(long, short, conflicts_with = "verbose")]
+        quiet: bool,
+        /// Also print each file written, with its size
+        #[arg(long, short)]
+        verbose: bool,
     },
-    /// Print one customer's install snippet on stdout
+    /// Print one customer's install snippet on stdout, from a config file or from flags
+    #[command(
+        group(ArgGroup::new("input").required(true).args(["config", "appid"])),
+        after_help = "Examples:
+  twt-gen snippet --config customers/acme.toml
+  twt-gen snippet --config customers/acme.toml --variant manual-init
+  twt-gen snippet --appid acme --theme dark --language de"
+    )]
     Snippet {
-        /// The customer's config file
+        /// The customer's config file (or give its options as flags: --appid ...)
         #[arg(long = "config", value_name = "FILE")]
-        config: PathBuf,
+        config: Option<PathBuf>,
         /// Which snippet to print
         #[arg(long, value_enum, default_value = "standard")]
         variant: Variant,
         #[command(flatten)]
+        options: OptionFlags,
+        #[command(flatten)]
         deployment: DeploymentArgs,
     },
+    /// Print the JSON Schema of a customer config, for editors (`build` writes it too)
+    #[command(after_help = "Examples:
+  twt-gen schema > config.schema.json
+  # then start each config with:  #:schema ./config.schema.json")]
+    Schema,
+    /// Write a new config with every option commented, its default and its meaning
+    #[command(after_help = "Examples:
+  twt-gen init customers/acme.toml          (the appid is the file name: acme)
+  twt-gen init --appid acme --preset dark customers/acme.toml
+  twt-gen init --appid acme -               (print it instead)")]
+    Init {
+        /// The customer's appid; by default the file name without .toml
+        #[arg(long, value_name = "ID")]
+        appid: Option<String>,
+        /// Extend this shipped preset
+        #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(check::extends::preset_names()))]
+        preset: Option<String>,
+        /// The schema editors should use, for the `#:schema` line
+        #[arg(long, value_name = "URL|PATH", default_value = DEFAULT_SCHEMA_URL)]
+        schema: String,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+        /// The file to write; `-` prints the config on stdout
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print a completion script for a shell
+    #[command(after_help = "Examples:
+  twt-gen completions bash > ~/.local/share/bash-completion/completions/twt-gen
+  twt-gen completions zsh > ~/.zfunc/_twt-gen
+  twt-gen completions fish > ~/.config/fish/completions/twt-gen.fish")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of twt-gen and its commands
+    #[command(after_help = "Examples:
+  twt-gen man > twt-gen.1 && man ./twt-gen.1")]
+    Man,
+}
+
+/// One flag per key of the options table (`--appid`, `--theme`, `--z-index`, ...), for
+/// `snippet` without a file; the values are checked by the rules a file's are.
+#[derive(Default)]
+struct OptionFlags {
+    /// Each flag given, in the table's order; `None` for a switch.
+    given: Vec<(&'static Rule, Option<String>)>,
+}
+
+impl OptionFlags {
+    fn arg(rule: &'static Rule) -> clap::Arg {
+        let mut help = rule.description.replace('`', "");
+        if let Kind::OneOf(values) = rule.kind {
+            help = format!("{help} [{}]", values.join(", "));
+        }
+        let arg = clap::Arg::new(rule.key)
+            .long(flags::flag_name(rule.key)[2..].to_string())
+            .help(help)
+            .help_heading("Config options (instead of --config)");
+        let arg = if rule.key == "appid" { arg } else { arg.conflicts_with("config") };
+        match rule.kind {
+            Kind::Boolean => arg.action(clap::ArgAction::SetTrue),
+            Kind::Integer { .. } => arg.value_name("N").allow_negative_numbers(true),
+            Kind::Identifier { .. } => arg.value_name("ID"),
+            Kind::Locale => arg.value_name("LANGUAGE"),
+            Kind::OneOf(_) => arg.value_name("VALUE"),
+        }
+    }
+
+    fn as_flags(&self) -> Vec<FlagValue<'_>> {
+        self.given.iter().map(|(rule, value)| FlagValue { rule, value: value.as_deref() }).collect()
+    }
+}
+
+impl clap::FromArgMatches for OptionFlags {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = OptionFlags::default();
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.given.clear();
+        for rule in RULES {
+            match rule.kind {
+                Kind::Boolean if matches.get_flag(rule.key) => self.given.push((rule, None)),
+                Kind::Boolean => {}
+                _ => {
+                    if let Some(value) = matches.get_one::<String>(rule.key) {
+                        self.given.push((rule, Some(value.clone())));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl clap::Args for OptionFlags {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        RULES.iter().fold(command, |command, rule| command.arg(OptionFlags::arg(rule)))
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        OptionFlags::augment_args(command)
+    }
+}
+
+/// The command line as clap sees it, for completions, the man page and their tests.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 pub fn main() -> ExitCode {
@@ -92,14 +235,41 @@ pub fn main() -> ExitCode {
         Err(error) => return usage_error(&error),
     };
     let outcome = match cli.command {
-        Command::Validate { format, paths } => run_validate(&paths, format),
-        Command::Build { configs, out, deployment, dev_runtime, keep_foreign } => {
+        Command::Validate { format, quiet, paths } => run_validate(&paths, format, quiet),
+        Command::Build { configs, out, deployment, dev_runtime, keep_foreign, quiet, verbose } => {
             let foreign = if keep_foreign { Foreign::Keep } else { Foreign::Refuse };
-            run_build(&configs, &out, &deployment.deployment(), dev_runtime, foreign)
+            let talk = if quiet {
+                Talk::Quiet
+            } else if verbose {
+                Talk::Verbose
+            } else {
+                Talk::Normal
+            };
+            run_build(&configs, &out, &deployment.deployment(), dev_runtime, foreign, talk)
         }
-        Command::Snippet { config, variant, deployment } => {
-            run_snippet(&config, variant, &deployment.deployment())
+        Command::Snippet { config, variant, options, deployment } => {
+            let input = match &config {
+                Some(config) => SnippetInput::File(config),
+                None => SnippetInput::Flags(options.as_flags()),
+            };
+            run_snippet(input, variant, &deployment.deployment())
         }
+        Command::Schema => print_stdout(&crate::render::schema::render()),
+        Command::Init { appid, preset, schema, force, file } => {
+            let Some(appid) = appid.or_else(|| appid_from_file_name(&file)) else {
+                let message = "`init -` needs --appid: there is no file name to take it from";
+                return usage_error(
+                    &command().error(clap::error::ErrorKind::MissingRequiredArgument, message),
+                );
+            };
+            run_init(&appid, preset.as_deref(), &schema, &file, force)
+        }
+        Command::Completions { shell } => {
+            let mut completions = Vec::new();
+            clap_complete::generate(shell, &mut command(), "twt-gen", &mut completions);
+            ignore_closed_pipe(io::stdout().lock().write_all(&completions))
+        }
+        Command::Man => print_stdout(&man_page()),
     };
     match outcome {
         Ok(()) => ExitCode::from(exit::OK),
@@ -136,14 +306,22 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 /// Checks `paths` and reports in `format`; fails when any file is unreadable or invalid.
 /// A clean check prints nothing unless `always_summarise` (so `snippet` keeps stderr empty).
 fn check_and_report(paths: &[PathBuf], format: Format, always_summarise: bool) -> Result<Report, Error> {
-    let report = check::check_paths(paths);
-    let diagnostics: Vec<_> = report.unreadable.iter().chain(report.diagnostics()).collect();
+    report(check::check_paths(paths), format, always_summarise, false)
+}
+
+/// Reports the diagnostics of `report` in `format` (errors only when `quiet`); fails when any
+/// input is unreadable or invalid.
+fn report(report: Report, format: Format, always_summarise: bool, quiet: bool) -> Result<Report, Error> {
+    let diagnostics: Vec<_> =
+        report.unreadable.iter().chain(report.diagnostics()).filter(|d| !quiet || d.is_error()).collect();
     let summary = Summary {
         files: report.checked.len() + report.unreadable.len(),
         errors: report.error_count() + report.unreadable.len(),
         warnings: report.warning_count(),
     };
-    if always_summarise || summary.errors + summary.warnings > 0 {
+    if quiet {
+        ignore_closed_pipe(emit::emit_quietly(&diagnostics, &summary, format))?;
+    } else if always_summarise || summary.errors + summary.warnings > 0 {
         ignore_closed_pipe(emit::emit(&diagnostics, &summary, format))?;
     }
     if !report.unreadable.is_empty() {
@@ -155,8 +333,16 @@ fn check_and_report(paths: &[PathBuf], format: Format, always_summarise: bool) -
     Ok(report)
 }
 
-fn run_validate(paths: &[PathBuf], format: Format) -> Result<(), Error> {
-    check_and_report(paths, format, true).map(drop)
+fn run_validate(paths: &[PathBuf], format: Format, quiet: bool) -> Result<(), Error> {
+    report(check::check_paths(paths), format, true, quiet).map(drop)
+}
+
+/// How much `build` says on stderr besides problems.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Talk {
+    Quiet,
+    Normal,
+    Verbose,
 }
 
 fn run_build(
@@ -165,11 +351,22 @@ fn run_build(
     deployment: &Deployment,
     dev_runtime: bool,
     foreign: Foreign,
+    talk: Talk,
 ) -> Result<(), Error> {
+    crate::terminal::set_quiet(talk == Talk::Quiet);
     let report = check_and_report(configs, Format::Human, false)?;
     let customers: Vec<_> = report.configs().cloned().collect();
     let request = BuildRequest { configs: &customers, deployment, dev_runtime };
     let (files, bundle) = pipeline::build(&request, out, foreign)?;
+    if talk == Talk::Quiet {
+        return Ok(());
+    }
+    if talk == Talk::Verbose {
+        let mut err = io::stderr().lock();
+        for (path, bytes) in &files {
+            let _ = writeln!(err, "wrote {} ({} bytes)", terminal_text(path), bytes.len());
+        }
+    }
     let _ = writeln!(
         io::stderr(),
         "built {} customer{} into {}: {} ({} bytes, {} gzip), {} files",
@@ -184,28 +381,106 @@ fn run_build(
     Ok(())
 }
 
-fn run_snippet(config: &Path, variant: Variant, deployment: &Deployment) -> Result<(), Error> {
-    if config.is_dir() {
-        return Err(Error::fault(
-            &codes::FOLDER_NOT_FILE,
-            Some(config),
-            "`snippet` takes one config file, and this is a folder",
-            "name one config file of the folder, or use `build --config` for a folder",
-        ));
-    }
-    let report = check_and_report(&[config.to_path_buf()], Format::Human, false)?;
+/// Where `snippet` takes the customer's config from.
+enum SnippetInput<'a> {
+    File(&'a Path),
+    Flags(Vec<FlagValue<'a>>),
+}
+
+fn run_snippet(input: SnippetInput<'_>, variant: Variant, deployment: &Deployment) -> Result<(), Error> {
+    let report = match input {
+        SnippetInput::File(config) => {
+            if config.is_dir() {
+                return Err(Error::fault(
+                    &codes::FOLDER_NOT_FILE,
+                    Some(config),
+                    "`snippet` takes one config file, and this is a folder",
+                    "name one config file of the folder, or use `build --config` for a folder",
+                ));
+            }
+            check_and_report(&[config.to_path_buf()], Format::Human, false)?
+        }
+        SnippetInput::Flags(flags) => {
+            let checked = Report { checked: vec![check::flags::check_flags(&flags)], unreadable: Vec::new() };
+            report(checked, Format::Human, false, false)?
+        }
+    };
     let customer = report.configs().next().expect("a valid report holds its config");
     if !variant.applies_to(customer) {
         return Err(Error::fault(
             &codes::VARIANT_NOT_APPLICABLE,
             Some(Path::new(&customer.path)),
             "the manual-init snippet is for configs with asyncInit = true, and this config does not set it",
-            "add `asyncInit = true` to it (or `extends = \"deferred-init\"`), or print --variant standard",
+            "add `asyncInit = true` to it (or `extends = \"deferred-init\"`, or pass --async-init), or print --variant standard",
         ));
     }
     let bundle = deployment.build_bundle()?;
     let snippet = crate::render::snippet::render(customer, &deployment.script_ref(&bundle), variant)?;
-    ignore_closed_pipe(io::stdout().lock().write_all(snippet.as_bytes()))
+    print_stdout(&snippet)
+}
+
+/// Writes the starter config to `file` (stdout for `-`), for `appid`, which is checked first by
+/// the rule of configs, as `--appid` on the command line.
+fn run_init(appid: &str, preset: Option<&str>, schema: &str, file: &Path, force: bool) -> Result<(), Error> {
+    let appid_rule = check::options::rule("appid").expect("appid is a rule");
+    let checked = check::flags::check_flags(&[FlagValue { rule: appid_rule, value: Some(appid) }]);
+    report(Report { checked: vec![checked], unreadable: Vec::new() }, Format::Human, false, false)?;
+    let starter = crate::render::starter_config::Starter { appid, preset, schema };
+    let text = crate::render::starter_config::render(&starter);
+    if file == Path::new("-") {
+        return print_stdout(&text);
+    }
+    crate::init::write_new(file, text.as_bytes(), force)?;
+    let _ = writeln!(io::stderr(), "wrote {}", terminal_text(&file.to_string_lossy()));
+    Ok(())
+}
+
+/// `customers/acme.toml` → `acme`; nothing for `-`.
+fn appid_from_file_name(file: &Path) -> Option<String> {
+    if file == Path::new("-") {
+        return None;
+    }
+    file.file_stem().map(|stem| stem.to_string_lossy().into_owned())
+}
+
+/// The man page: twt-gen's, then each command's synopsis and options as subsections, so one
+/// page documents every flag.
+fn man_page() -> String {
+    let mut command = command();
+    command.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut page).expect("writing to memory");
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let name = format!("twt-gen {}", sub.get_name());
+        let sub = sub.clone().name(name.clone()).bin_name(name.clone());
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut section = Vec::new();
+        man.render_synopsis_section(&mut section).expect("writing to memory");
+        man.render_options_section(&mut section).expect("writing to memory");
+        let section = String::from_utf8(section).expect("roff is text");
+        let about = sub.get_about().map(|about| about.to_string()).unwrap_or_default();
+        page.extend_from_slice(
+            format!(".SH \"{}\"\n{}\n", name.to_uppercase(), roff_text(&about)).as_bytes(),
+        );
+        page.extend_from_slice(
+            section.replace(".SH SYNOPSIS", ".SS Synopsis").replace(".SH OPTIONS", ".SS Options").as_bytes(),
+        );
+    }
+    String::from_utf8(page).expect("roff is text")
+}
+
+/// Plain text for a roff paragraph: backslashes and leading dots would be read as requests.
+fn roff_text(text: &str) -> String {
+    text.replace('\\', "\\e")
+        .replace('-', "\\-")
+        .lines()
+        .map(|line| if line.starts_with(['.', '\'']) { format!("\\&{line}") } else { line.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn print_stdout(text: &str) -> Result<(), Error> {
+    ignore_closed_pipe(io::stdout().lock().write_all(text.as_bytes()))
 }
 
 /// `twt-gen snippet | head` closes stdout early; that is the reader's choice, not an error.

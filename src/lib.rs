@@ -8,15 +8,17 @@
 //!    memory;
 //! 3. [`write`] puts the files on disk all at once, with `manifest.json`.
 //!
-//! [`pipeline`] runs the three for `build`; [`cli`] parses flags and maps outcomes to exit codes
-//! ([`error`]); [`escape`] holds one escaper per output context (script, attribute, Markdown,
-//! terminal), and [`terminal`] knows what the terminal wants (colour, a progress line).
+//! [`pipeline`] runs the three for `build`, [`init`] writes a new config; [`cli`] parses flags
+//! and maps outcomes to exit codes ([`error`]); [`escape`] holds one escaper per output context
+//! (script, attribute, Markdown, terminal), and [`terminal`] knows what the terminal wants
+//! (colour, a progress line).
 
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod error;
 pub mod escape;
+pub mod init;
 pub mod pipeline;
 pub mod render;
 pub mod terminal;

@@ -86,6 +86,7 @@ pub fn render(request: &BuildRequest<'_>) -> Result<(Files, Bundle), Error> {
         sha384: crate::render::sri::sha384_hex(&types),
     };
     files.insert(types_dts::path(), types);
+    files.insert(crate::render::schema::FILE_NAME.to_string(), crate::render::schema::render().into_bytes());
     if request.dev_runtime {
         for (name, text) in embedded::DEV_RUNTIME {
             files.insert(format!("dev-runtime/{name}"), text.as_bytes().to_vec());

@@ -2,7 +2,7 @@
 //! `CLICOLOR_FORCE`, a terminal that supports it), as anstream decides for every Rust CLI.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use anstream::{AutoStream, ColorChoice};
 
@@ -12,6 +12,13 @@ pub fn stderr_wants_color() -> bool {
 
 pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
+}
+
+/// Set by `--quiet`: no progress line.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
 }
 
 /// A progress line on stderr for large batches, only on a terminal; quiet otherwise.
@@ -26,7 +33,11 @@ const PROGRESS_FROM: usize = 200;
 
 impl Progress {
     pub fn new(total: usize) -> Self {
-        Progress { total, done: AtomicUsize::new(0), visible: total >= PROGRESS_FROM && stderr_is_terminal() }
+        Progress {
+            total,
+            done: AtomicUsize::new(0),
+            visible: total >= PROGRESS_FROM && stderr_is_terminal() && !QUIET.load(Ordering::Relaxed),
+        }
     }
 
     pub fn tick(&self) {

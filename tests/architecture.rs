@@ -14,7 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
 
 /// Top-level modules every group may know of, and those nobody below the CLI may use.
 const ALL: &[&str] =
-    &["check", "cli", "diagnostics", "error", "escape", "pipeline", "render", "terminal", "write"];
+    &["check", "cli", "diagnostics", "error", "escape", "init", "pipeline", "render", "terminal", "write"];
 
 fn sources(dir: &Path, found: &mut Vec<(String, String)>) {
     for entry in std::fs::read_dir(dir).unwrap() {

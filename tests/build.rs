@@ -111,6 +111,7 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
     assert_eq!(
         paths,
         [
+            "config.schema.json",
             "customers/acme/INTEGRATION.md",
             "customers/acme/integration.html",
             "customers/acme/snippet-external.html",
@@ -122,9 +123,9 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
     );
     // The integrators' types, beside the bundle, found through their own entry.
     let types = &manifest["types"];
-    assert_eq!(types["path"], paths[6]);
-    assert_eq!(types["url"], format!("https://cdn.twt.chat/{}", paths[6]));
-    assert_eq!(types["sha384"], files[6]["sha384"]);
+    assert_eq!(types["path"], paths[7]);
+    assert_eq!(types["url"], format!("https://cdn.twt.chat/{}", paths[7]));
+    assert_eq!(types["sha384"], files[7]["sha384"]);
     assert_eq!(customer["snippets"]["external"], "customers/acme/snippet-external.html");
     assert_eq!(customer["docs_html"], "customers/acme/integration.html");
     assert!(customer["snippets"].get("manual-init").is_none(), "acme does not set asyncInit");
@@ -170,7 +171,7 @@ fn building_twice_gives_byte_identical_files() {
     };
     let (files_a, files_b) = (read_all(&a), read_all(&b));
     // Per customer: two docs, two snippets, and the manual-init one for the two with asyncInit.
-    assert_eq!(files_a.len(), 4 + 4 * 9 + 2, "bundle, source map, types, manifest and 9 customers");
+    assert_eq!(files_a.len(), 5 + 4 * 9 + 2, "bundle, source map, types, schema, manifest and 9 customers");
     assert!(files_a == files_b, "outputs differ");
 }
 

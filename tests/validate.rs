@@ -147,6 +147,7 @@ fn command_faults(scratch: &Path) -> Vec<(&'static str, std::process::Command, i
         // Even root may not create folders in sysfs.
         ("unwritable-output", run(&["build", "--config", minimal, "--out", "/sys/twt-gen-test/dist"]), 73),
         ("stdout-failed", stdout_full, 73),
+        ("file-exists", run(&["init", "--appid", "acme", a_file.to_str().unwrap()]), 73),
     ]
 }
 

@@ -138,7 +138,14 @@ pub fn check_bytes(path: &Path, bytes: Vec<u8>) -> Checked {
 /// Checks one config's text; `path` is used to find files it `extends`.
 pub fn check_source(path: &Path, file: Arc<SourceFile>) -> Checked {
     let mut diagnostics = Vec::new();
-    let customer = ConfigFile::parse(Arc::clone(&file), &mut diagnostics);
+    let customer = ConfigFile::parse(file, &mut diagnostics);
+    check_config(path, customer, diagnostics)
+}
+
+/// Checks one config's settings (read from a file, or given as flags), after `diagnostics`
+/// found while reading it.
+pub fn check_config(path: &Path, customer: ConfigFile, mut diagnostics: Vec<Diagnostic>) -> Checked {
+    let file = Arc::clone(&customer.file);
     let parsed_cleanly = customer.parsed_cleanly;
     let chain = extends::resolve_chain(customer, path, &mut diagnostics);
 

@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod config_file;
 pub mod extends;
+pub mod flags;
 pub mod locale;
 pub mod options;
 pub mod suggest;

@@ -17,12 +17,42 @@ pub struct Rule {
     /// What the key accepts, for people, in Markdown (the README's config reference).
     pub accepts: &'static str,
     pub default: &'static str,
+    /// The default as a TOML value, when the widget has a fixed one (for the schema and `init`).
+    pub default_toml: Option<&'static str>,
+    /// What the key accepts, for machines: the JSON Schema of configs is generated from it.
+    pub kind: Kind,
     pub description: &'static str,
     /// A TOML line that sets it, for docs.
     pub example: &'static str,
     /// Checks a value; returns what goes into `window.__twt`, or `None` after reporting why not.
     check: fn(&Setting, &mut Vec<Diagnostic>) -> Option<Json>,
 }
+
+/// The shape of the values a key accepts; [`Rule::check`] enforces it (and more, such as the
+/// warnings), and `render::schema` turns it into JSON Schema.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// A string of ASCII letters, digits, `-` and `_`, 1 to `max_len` characters.
+    Identifier {
+        max_len: usize,
+    },
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// An integer in this inclusive range.
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    /// A language tag that [`locale::normalize`] maps to a runtime locale.
+    Locale,
+    Boolean,
+}
+
+/// The `default` of a key that every config must set.
+pub const REQUIRED: &str = "(required)";
+
+pub const Z_INDEX_MIN: i64 = i32::MIN as i64;
+pub const Z_INDEX_MAX: i64 = i32::MAX as i64;
 
 pub const THEMES: &[&str] = &["light", "dark", "system"];
 pub const LAUNCHERS: &[&str] = &["default", "custom"];
@@ -32,7 +62,9 @@ pub const RULES: &[Rule] = &[
     Rule {
         key: "appid",
         accepts: "string of letters, digits, `-`, `_`; 1–64 characters; lower-case in production (upper-case is a warning); unique across a batch, ignoring case",
-        default: "(required)",
+        default: REQUIRED,
+        default_toml: None,
+        kind: Kind::Identifier { max_len: APPID_MAX_LEN },
         description: "Unique application ID of the customer.",
         example: "appid = \"acme\"",
         check: check_appid,
@@ -41,6 +73,8 @@ pub const RULES: &[Rule] = &[
         key: "theme",
         accepts: "`\"light\"` | `\"dark\"` | `\"system\"`",
         default: "light",
+        default_toml: Some("\"light\""),
+        kind: Kind::OneOf(THEMES),
         description: "Initial theme; `system` follows the visitor's colour-scheme setting.",
         example: "theme = \"dark\"",
         check: |s, d| check_one_of(s, d, THEMES, &codes::INVALID_THEME),
@@ -49,6 +83,8 @@ pub const RULES: &[Rule] = &[
         key: "launcher",
         accepts: "`\"default\"` | `\"custom\"`",
         default: "default",
+        default_toml: Some("\"default\""),
+        kind: Kind::OneOf(LAUNCHERS),
         description: "Launcher rendering mode; `custom` creates no launcher and the page provides its own entry button.",
         example: "launcher = \"custom\"",
         check: |s, d| check_one_of(s, d, LAUNCHERS, &codes::INVALID_LAUNCHER),
@@ -57,6 +93,8 @@ pub const RULES: &[Rule] = &[
         key: "zIndex",
         accepts: "integer from −2147483648 to 2147483647 (not a float or a string)",
         default: "2147483000 (host-sdk styles)",
+        default_toml: Some("2147483000"),
+        kind: Kind::Integer { min: Z_INDEX_MIN, max: Z_INDEX_MAX },
         description: "z-index of the widget container.",
         example: "zIndex = 9999",
         check: check_z_index,
@@ -65,6 +103,8 @@ pub const RULES: &[Rule] = &[
         key: "language",
         accepts: "`en`, `zh-cn`, `zh-tw`, `ja`, `ko`, `de`, `fr`, `pt`, `ru`; case, `_`/`-` and regional variants normalise with a warning (`en-US`→`en`, `zh-Hant`/`zh-HK`/`zh-MO`→`zh-tw`, `zh-Hans`/`zh-SG`→`zh-cn`, `pt-BR`→`pt`)",
         default: "the visitor's browser language, else en",
+        default_toml: None,
+        kind: Kind::Locale,
         description: "Initial language of the widget.",
         example: "language = \"en\"",
         check: check_language,
@@ -73,6 +113,8 @@ pub const RULES: &[Rule] = &[
         key: "asyncInit",
         accepts: "`true` | `false`",
         default: "false",
+        default_toml: Some("false"),
+        kind: Kind::Boolean,
         description: "When true, core.js does not call init(); the page calls TWTChatWidget.init() itself.",
         example: "asyncInit = true",
         check: check_async_init,
@@ -83,7 +125,7 @@ pub const RULES: &[Rule] = &[
 pub const EXTENDS: &str = "extends";
 
 /// `extends` in the README's config reference: accepts, default, meaning.
-const EXTENDS_DOC: [&str; 3] = [
+pub const EXTENDS_DOC: [&str; 3] = [
     "a preset name, or a path ending in `.toml` relative to this file, in its folder or a subfolder",
     "none",
     "Settings to build on; this file's own settings win. Chains work; cycles are errors. A path that leaves the config's folder (absolute, `..` past it, or a symbolic link pointing out) is an error (`extends-outside`) that shows nothing of the file it names.",
@@ -289,7 +331,7 @@ fn check_one_of(
 }
 
 fn check_z_index(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Option<Json> {
-    let range = i32::MIN as i64..=i32::MAX as i64;
+    let range = Z_INDEX_MIN..=Z_INDEX_MAX;
     let out_of_range = || {
         Diagnostic::new(&codes::ZINDEX_OUT_OF_RANGE, &setting.file, "`zIndex` is outside CSS's integer range")
             .at(setting.value_span.clone())
@@ -389,6 +431,30 @@ fn check_async_init(setting: &Setting, diagnostics: &mut Vec<Diagnostic>) -> Opt
         _ => {
             diagnostics.push(wrong_type(setting, "a boolean", "asyncInit = true"));
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::diagnostics::source::SourceFile;
+
+    /// `default_toml` feeds the schema and `init`: each must pass its own rule, warning-free.
+    #[test]
+    fn every_default_passes_its_rule() {
+        for rule in RULES {
+            let Some(default) = rule.default_toml else { continue };
+            let text = format!("{} = {default}\n", rule.key);
+            let mut diagnostics = Vec::new();
+            let file = crate::check::config_file::ConfigFile::parse(
+                Arc::new(SourceFile::new("t.toml", text)),
+                &mut diagnostics,
+            );
+            assert!(rule.check(&file.settings[0], &mut diagnostics).is_some(), "{}", rule.key);
+            assert!(diagnostics.is_empty(), "{}: {diagnostics:?}", rule.key);
         }
     }
 }

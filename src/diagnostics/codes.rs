@@ -96,6 +96,8 @@ pub const FOREIGN_FILES: Code = output_error(
     "`--out` holds files twt-gen did not write (or the build would overwrite them)",
 );
 pub const STDOUT_FAILED: Code = output_error("stdout-failed", "standard output cannot be written");
+pub const FILE_EXISTS: Code =
+    output_error("file-exists", "`init` would overwrite an existing file (`--force` replaces it)");
 
 // twt-gen itself (exit 70).
 pub const INTERNAL: Code = Code {
@@ -135,6 +137,7 @@ pub const CODES: &[&Code] = &[
     &OUTPUT_NOT_A_FOLDER,
     &FOREIGN_FILES,
     &STDOUT_FAILED,
+    &FILE_EXISTS,
     &INTERNAL,
 ];
 

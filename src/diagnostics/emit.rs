@@ -1,11 +1,13 @@
-//! Renders diagnostics for people (cargo's style), for tools (JSON lines) and for GitHub
-//! Actions (workflow commands that annotate the pull request).
+//! Renders diagnostics for people (cargo's style), for tools (JSON lines), for GitHub
+//! Actions (workflow commands that annotate the pull request) and for code-scanning tools
+//! (SARIF 2.1.0, which GitHub code scanning and editors show inline).
 
 use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde_json::json;
 
+use crate::diagnostics::codes::{Code, CODES};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::escape::{json_for_log, terminal_offset, terminal_source, terminal_text};
 
@@ -17,6 +19,8 @@ pub enum Format {
     Json,
     /// GitHub Actions `::error` / `::warning` commands, on stdout
     Github,
+    /// one SARIF 2.1.0 log for code scanning, on stdout
+    Sarif,
 }
 
 /// Totals printed after the diagnostics.
@@ -131,6 +135,99 @@ pub fn escape_github_property(text: &str) -> String {
     escape_github_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The SARIF version written, and the schema it follows (the OASIS standard's).
+pub const SARIF_VERSION: &str = "2.1.0";
+pub const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif-schema-2.1.0.json";
+
+/// One SARIF log with one run: `tool.driver.rules` are every code of the registry, and each
+/// diagnostic is a result pointing at its rule, its file and its region. Columns count Unicode
+/// code points, as ours do; a region's end column is exclusive in SARIF.
+pub fn sarif(diagnostics: &[&Diagnostic]) -> String {
+    let level = |severity: Severity| severity.as_str();
+    let rules: Vec<_> = CODES
+        .iter()
+        .map(|code| {
+            json!({
+                "id": code.name,
+                "shortDescription": { "text": code.summary },
+                "defaultConfiguration": { "level": level(code.severity) },
+            })
+        })
+        .collect();
+    let results: Vec<_> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let mut text = diagnostic.message.clone();
+            if let Some(help) = &diagnostic.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let mut result = json!({
+                "ruleId": diagnostic.code.name,
+                "ruleIndex": rule_index(diagnostic.code),
+                "level": level(diagnostic.severity()),
+                "message": { "text": text },
+            });
+            if !diagnostic.file.path.is_empty() {
+                let mut physical =
+                    json!({ "artifactLocation": { "uri": uri_reference(&diagnostic.file.path) } });
+                if let Some(span) = &diagnostic.span {
+                    let (start, end) = diagnostic.range();
+                    let end_column = if span.is_empty() { start.column } else { end.column + 1 };
+                    physical["region"] = json!({
+                        "startLine": start.line,
+                        "startColumn": start.column,
+                        "endLine": end.line,
+                        "endColumn": end_column,
+                    });
+                }
+                result["locations"] = json!([{ "physicalLocation": physical }]);
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "twt-gen",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                },
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    // One line, as `json_line`: `json_for_log` escapes inside strings, and a pretty-printed
+    // document's line breaks are outside them.
+    let mut text = json_for_log(log.to_string());
+    text.push('\n');
+    text
+}
+
+fn rule_index(code: &Code) -> usize {
+    CODES.iter().position(|c| c.name == code.name).expect("every code is in CODES")
+}
+
+/// A path as a relative URI reference: bytes other than unreserved characters and `/` are
+/// percent-encoded (a space, `%`, `#`, `?`, `:` would change what the URI means).
+fn uri_reference(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                uri.push(byte as char)
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
+}
+
 pub fn human_summary(summary: &Summary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
@@ -168,6 +265,33 @@ pub fn emit(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> i
             // The workflow log shows stderr too; stdout stays pure commands.
             writeln!(io::stderr(), "{}", human_summary(summary))
         }
+        Format::Sarif => {
+            io::stdout().lock().write_all(sarif(diagnostics).as_bytes())?;
+            writeln!(io::stderr(), "{}", human_summary(summary))
+        }
+    }
+}
+
+/// As [`emit`], without the summary line of the human and github formats (`--quiet`); the
+/// machine formats keep their shape.
+pub fn emit_quietly(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> io::Result<()> {
+    match format {
+        Format::Human => {
+            let color = crate::terminal::stderr_wants_color();
+            let mut err = io::stderr().lock();
+            for diagnostic in diagnostics {
+                writeln!(err, "{}\n", human(diagnostic, color))?;
+            }
+            Ok(())
+        }
+        Format::Github => {
+            let mut out = io::stdout().lock();
+            for diagnostic in diagnostics {
+                writeln!(out, "{}", github_line(diagnostic))?;
+            }
+            Ok(())
+        }
+        Format::Json | Format::Sarif => emit(diagnostics, summary, format),
     }
 }
 
@@ -177,6 +301,12 @@ mod tests {
     use crate::diagnostics::codes;
     use crate::diagnostics::source::SourceFile;
     use std::sync::Arc;
+
+    #[test]
+    fn sarif_paths_are_uri_references() {
+        assert_eq!(uri_reference("customers/acme shop.toml"), "customers/acme%20shop.toml");
+        assert_eq!(uri_reference("a#b?c:d%é"), "a%23b%3Fc%3Ad%25%C3%A9");
+    }
 
     #[test]
     fn github_escaping_follows_actions_toolkit() {
