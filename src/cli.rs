@@ -84,6 +84,18 @@ enum Command {
         #[command(flatten)]
         deployment: DeploymentArgs,
     },
+    /// Serve a live preview of one customer's widget on 127.0.0.1; rebuilds when the config changes
+    Preview {
+        /// The customer's config file
+        #[arg(long = "config", value_name = "FILE")]
+        config: PathBuf,
+        /// Port of the preview page (0 picks a free one, as does leaving it out)
+        #[arg(long, value_name = "PORT", default_value_t = 0)]
+        port: u16,
+        /// Open the page in the default browser
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -99,6 +111,9 @@ pub fn main() -> ExitCode {
         }
         Command::Snippet { config, variant, deployment } => {
             run_snippet(&config, variant, &deployment.deployment())
+        }
+        Command::Preview { config, port, open } => {
+            return crate::preview::main(crate::preview::Options { config, port, open });
         }
     };
     match outcome {

@@ -8,7 +8,7 @@
 //!    memory;
 //! 3. [`write`] puts the files on disk all at once, with `manifest.json`.
 //!
-//! [`pipeline`] runs the three for `build`; [`cli`] parses flags and maps outcomes to exit codes
+//! [`pipeline`] runs the three for `build`, and [`preview`] for a live preview page; [`cli`] parses flags and maps outcomes to exit codes
 //! ([`error`]); [`escape`] holds one escaper per output context (script, attribute, Markdown,
 //! terminal), and [`terminal`] knows what the terminal wants (colour, a progress line).
 
@@ -18,6 +18,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod escape;
 pub mod pipeline;
+pub mod preview;
 pub mod render;
 pub mod terminal;
 pub mod write;
