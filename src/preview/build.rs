@@ -105,9 +105,20 @@ pub struct Target {
     pub deployment: Deployment,
 }
 
-/// Checks and builds; the previous build stays on disk when this fails.
-pub fn build(config_path: &Path, target: &Target, generation: u64, report: bool) -> Result<Built, Failure> {
+/// Checks and builds; the previous build stays on disk when this fails. `None` when the check
+/// gives the options and warnings of `current` again (an edit of a comment, or of another config
+/// of the folder): the running page needs no reload.
+pub fn build(
+    config_path: &Path,
+    target: &Target,
+    generation: u64,
+    report: bool,
+    current: Option<&Built>,
+) -> Result<Option<Built>, Failure> {
     let (config, warnings) = check(config_path, report)?;
+    if current.is_some_and(|c| c.config.options == config.options && c.warnings == warnings) {
+        return Ok(None);
+    }
     let request = BuildRequest {
         configs: std::slice::from_ref(&config),
         deployment: &target.deployment,
@@ -127,5 +138,5 @@ pub fn build(config_path: &Path, target: &Target, generation: u64, report: bool)
             .find_map(|line| line.strip_prefix("Content-Security-Policy: "))
             .map(str::to_string)
     });
-    Ok(Built { generation, config, snippets, csp, warnings })
+    Ok(Some(Built { generation, config, snippets, csp, warnings }))
 }

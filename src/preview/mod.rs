@@ -116,7 +116,10 @@ async fn serve(options: &Options) -> Result<(), Stop> {
         deployment: Deployment { cdn_base: page_origin.clone(), runtime_origin: runtime_origin.clone() },
     });
     let config = Arc::new(options.config.clone());
-    let first = rebuild(&config, &target, 1, false).await.map_err(Failure::into_error)?;
+    let first = rebuild(&config, &target, 1, false, None)
+        .await
+        .map_err(Failure::into_error)?
+        .expect("a first build is never unchanged");
     let (status, _) = channel::channel(Status { build: 1, failed: false, diagnostics: warnings_of(&first) });
     let (stopping, _) = channel::channel(false);
     let shared =
@@ -159,8 +162,16 @@ async fn serve(options: &Options) -> Result<(), Stop> {
                 if edit.is_none() { break; }
                 // One rebuild for the edits that came in meanwhile.
                 while edits.try_recv().is_ok() {}
-                match rebuild(&config, &target, generation + 1, true).await {
-                    Ok(built) => {
+                let current = shared.built.read().expect("the build lock is never poisoned").clone();
+                match rebuild(&config, &target, generation + 1, true, Some(current)).await {
+                    Ok(None) => {
+                        // Fixed back to the running build: only the diagnostics go.
+                        if shared.status.borrow().failed {
+                            let warnings = warnings_of(&shared.built.read().expect("never poisoned"));
+                            shared.status.send_replace(Status { build: generation, failed: false, diagnostics: warnings });
+                        }
+                    }
+                    Ok(Some(built)) => {
                         generation += 1;
                         let warnings = warnings_of(&built);
                         *shared.built.write().expect("the build lock is never poisoned") = Arc::new(built);
@@ -197,11 +208,14 @@ async fn rebuild(
     target: &Arc<Target>,
     generation: u64,
     report: bool,
-) -> Result<Built, Failure> {
+    current: Option<Arc<Built>>,
+) -> Result<Option<Built>, Failure> {
     let (config, target) = (config.clone(), target.clone());
-    tokio::task::spawn_blocking(move || build::build(&config, &target, generation, report))
-        .await
-        .unwrap_or_else(|e| Err(Failure::Build(Error::Internal(format!("the build stopped: {e}")))))
+    tokio::task::spawn_blocking(move || {
+        build::build(&config, &target, generation, report, current.as_deref())
+    })
+    .await
+    .unwrap_or_else(|e| Err(Failure::Build(Error::Internal(format!("the build stopped: {e}")))))
 }
 
 fn warnings_of(built: &Built) -> Option<String> {

@@ -119,6 +119,16 @@ async fn click(s: &Session, css: &str) {
         .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
 }
 
+/// A TOML comment that would be markup if the page did not escape the quoted source line.
+const HOSTILE_COMMENT: &str =
+    r#"# </pre><img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>"#;
+
+/// The diagnostic of `theme = "drak"` on line 2, as the CLI prints it, with the comment as text.
+fn assert_diagnostic(shown: &str) {
+    assert!(shown.contains("error[invalid-theme]") && shown.contains("acme.toml:2:9"), "{shown}");
+    assert!(shown.contains("did you mean") && shown.contains(HOSTILE_COMMENT), "{shown}");
+}
+
 const INITIALIZED_LISTED: &str = "document.querySelector('#event-log li[data-event=initialized]') !== null";
 
 #[tokio::test]
@@ -182,13 +192,13 @@ async fn an_edit_reloads_the_page_and_an_invalid_edit_shows_its_diagnostic_over_
     assert!(options.as_str().unwrap().contains("\"dark\""), "{options}");
 
     s.eval("window.__before_bad_edit = true").await;
-    preview.edit("appid = \"acme\"\ntheme = \"drak\"\n");
-    let shown = s
-        .wait_js("!document.getElementById('problems').hidden && document.getElementById('diagnostics').textContent")
-        .await;
-    let shown = shown.as_str().unwrap();
-    assert!(shown.contains("error[invalid-theme]") && shown.contains("acme.toml:2:9"), "{shown}");
-    assert!(shown.contains("did you mean"), "{shown}");
+    // The source line the diagnostic quotes carries markup: it must stay text.
+    preview.edit(&format!("appid = \"acme\"\ntheme = \"drak\" {HOSTILE_COMMENT}\n"));
+    let diagnostic_shown =
+        "!document.getElementById('problems').hidden && document.getElementById('diagnostics').textContent";
+    let shown = s.wait_js(diagnostic_shown).await;
+    assert_diagnostic(shown.as_str().unwrap());
+    assert_eq!(s.eval("document.querySelector('img[src=x], #problems script')").await, json!(null));
     // The page was not reloaded and the last good widget still answers.
     assert_eq!(
         s.eval("window.__before_bad_edit === true && window.TWTChatWidget.get('theme')").await,
@@ -198,9 +208,22 @@ async fn an_edit_reloads_the_page_and_an_invalid_edit_shows_its_diagnostic_over_
     s.wait_js("document.querySelector('[data-getter=state]').textContent.includes('maximized')").await;
     assert!(preview.stderr().contains("invalid-theme"), "{}", preview.stderr());
 
-    // Fixing it reloads the page and clears the diagnostics.
+    // A page opened now gets the last good build, and the diagnostics rendered by the server.
+    s.open(&preview.url).await;
+    s.wait_js(INITIALIZED_LISTED).await;
+    assert_eq!(s.eval("window.TWTChatWidget.get('theme')").await, json!("dark"));
+    assert_diagnostic(s.eval(diagnostic_shown).await.as_str().unwrap());
+    assert_eq!(s.eval("document.querySelector('img[src=x], #problems script')").await, json!(null));
+
+    // Fixed back to the running options: the diagnostics go, the page stays.
+    s.eval("window.__before_fix = true").await;
+    preview.edit("appid = \"acme\"\ntheme = \"dark\" # fixed\n");
+    s.wait_js("document.getElementById('problems').hidden").await;
+    assert_eq!(s.eval("window.__before_fix === true").await, json!(true));
+
+    // A new theme reloads the page, without diagnostics.
     preview.edit("appid = \"acme\"\ntheme = \"system\"\n");
-    s.wait_js("!window.__before_bad_edit && window.TWTChatWidget.get('theme') === 'system'").await;
+    s.wait_js("!window.__before_fix && window.TWTChatWidget.get('theme') === 'system'").await;
     assert_eq!(s.eval("document.getElementById('problems').hidden").await, json!(true));
     drop(s);
 
@@ -242,4 +265,48 @@ fn a_missing_or_invalid_config_exits_as_validate_does() {
     let (code, stderr) = run(dir.path(), &["preview", "--config", "."]);
     assert_eq!(code, Some(66), "{stderr}");
     assert!(stderr.contains("folder-not-file"), "{stderr}");
+}
+
+/// A fake `xdg-open` first on PATH records the URL it was asked to open; without one, the
+/// preview warns and serves on.
+#[cfg(target_os = "linux")]
+#[test]
+fn open_hands_the_url_to_the_default_browser_and_a_missing_one_is_only_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("acme.toml"), "appid = \"acme\"\n").unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let opened = dir.path().join("opened.txt");
+    let script = bin.join("xdg-open");
+    std::fs::write(&script, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    for (path, opens) in [(format!("{}:/usr/bin:/bin", bin.display()), true), (String::new(), false)] {
+        let mut child = Command::new(BINARY)
+            .args(["preview", "--open", "--config", "acme.toml"])
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
+        let url = url.trim();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        if opens {
+            while std::fs::read_to_string(&opened).unwrap_or_default() != url {
+                assert!(Instant::now() < deadline, "xdg-open was not run with {url}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        // Serving, with or without a browser.
+        assert!(ureq::get(url).call().is_ok(), "{url}");
+        assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert_eq!(stderr.contains("warning: could not open a browser"), !opens, "{stderr}");
+    }
 }
