@@ -3,7 +3,7 @@
 //! and rebuilds when the config changes, pushing a reload to the page.
 //!
 //! [`build`] checks and builds; [`page`] renders the page; [`server`] serves both origins and the
-//! reload stream; [`watch`] watches the config's folder.
+//! reload stream; [`watch`] watches the folders of the config and of the files it extends.
 
 pub mod build;
 pub mod page;
@@ -12,7 +12,7 @@ pub mod watch;
 
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
 
@@ -126,9 +126,8 @@ async fn serve(options: &Options) -> Result<(), Stop> {
         Arc::new(Shared { built: RwLock::new(Arc::new(first)), status, stopping, out: target.out.clone() });
 
     let (edits_sender, mut edits) = mpsc::unbounded_channel();
-    let folder = watched_folder(&options.config);
-    let _watcher = watch::watch_configs(&folder, edits_sender)
-        .map_err(|e| internal(&format!("watching {}", folder.display()), e))?;
+    let mut watcher = watch::Watcher::start(&options.config, edits_sender)
+        .map_err(|e| internal("watching the config", e))?;
 
     let url = format!("{page_origin}/");
     println!("{url}");
@@ -162,6 +161,10 @@ async fn serve(options: &Options) -> Result<(), Stop> {
                 if edit.is_none() { break; }
                 // One rebuild for the edits that came in meanwhile.
                 while edits.try_recv().is_ok() {}
+                // The edit may have changed `extends`.
+                if let Err(error) = watcher.follow(&config) {
+                    eprintln!("warning: {error}; edits there are not seen");
+                }
                 let current = shared.built.read().expect("the build lock is never poisoned").clone();
                 match rebuild(&config, &target, generation + 1, true, Some(current)).await {
                     Ok(None) => {
@@ -196,7 +199,7 @@ async fn serve(options: &Options) -> Result<(), Stop> {
     // Open keep-alive connections are closed by the graceful shutdown; a stuck one is not
     // worth waiting for.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(3), servers).await;
-    drop(_watcher);
+    drop(watcher);
     temp.close().map_err(|e| Error::output(&target.out, e))?;
     Ok(())
 }
@@ -225,15 +228,6 @@ fn warnings_of(built: &Built) -> Option<String> {
 fn origin(listener: &TcpListener) -> Result<String, Stop> {
     let address = listener.local_addr().map_err(|e| internal("reading the bound address", e))?;
     Ok(format!("http://127.0.0.1:{}", address.port()))
-}
-
-/// The folder holding the config (the current folder for a bare file name).
-fn watched_folder(config: &Path) -> PathBuf {
-    let folder = match config.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    folder.canonicalize().unwrap_or(folder)
 }
 
 /// Ctrl-C (SIGINT) and, on Unix, SIGTERM. Registered when created: a signal that comes before

@@ -31,10 +31,20 @@ struct Preview {
 
 impl Preview {
     fn start(toml: &str) -> Preview {
+        Preview::start_with(toml, &[])
+    }
+
+    /// With more files beside the config (path relative to its folder, text).
+    fn start_with(toml: &str, files: &[(&str, &str)]) -> Preview {
         let dir = tempfile::Builder::new().prefix("twt-preview-test-").tempdir().unwrap();
         let config = dir.path().join("configs").join("acme.toml");
         std::fs::create_dir_all(config.parent().unwrap()).unwrap();
         std::fs::write(&config, toml).unwrap();
+        for (path, text) in files {
+            let path = config.parent().unwrap().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
         let tmpdir = dir.path().join("tmp");
         std::fs::create_dir(&tmpdir).unwrap();
         let mut child = Command::new(BINARY)
@@ -229,6 +239,37 @@ async fn an_edit_reloads_the_page_and_an_invalid_edit_shows_its_diagnostic_over_
 
     let status = preview.stop_with(libc::SIGTERM);
     assert_eq!(status.code(), Some(0));
+}
+
+/// The page's "Options in effect" row of `key`, as served now.
+fn served_option(url: &str, key: &str) -> String {
+    let html = ureq::get(url).call().unwrap().into_body().read_to_string().unwrap();
+    let row = format!("<tr><th><code>{key}</code></th><td><code>");
+    html.split(&row).nth(1).and_then(|rest| rest.split("</code>").next()).unwrap_or_default().to_string()
+}
+
+#[test]
+fn an_edit_of_a_file_the_config_extends_rebuilds_the_page() {
+    let preview = Preview::start_with(
+        "appid = \"acme\"\nextends = \"shared/base.toml\"\n",
+        &[("shared/base.toml", "theme = \"light\"\n")],
+    );
+    assert_eq!(served_option(&preview.url, "theme"), "&quot;light&quot;");
+    let base = preview.config.parent().unwrap().join("shared/base.toml");
+    let staged = base.with_extension("tmp");
+    std::fs::write(&staged, "theme = \"dark\"\n").unwrap();
+    std::fs::rename(&staged, &base).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while served_option(&preview.url, "theme") != "&quot;dark&quot;" {
+        assert!(
+            Instant::now() < deadline,
+            "no rebuild after the edit of {}\n{}",
+            base.display(),
+            preview.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(preview.stop_with(libc::SIGINT).code(), Some(0));
 }
 
 /// The output of `twt-gen ARGS` in `dir`: exit code and stderr.
