@@ -74,9 +74,18 @@ fn human_report(report: &check::Report, color: bool) -> String {
 /// Checks `config`, and with `report` prints its diagnostics on stderr as `validate` does; Ok
 /// with the plain text of the warnings (if any).
 pub fn check(config: &Path, report_on_stderr: bool) -> Result<(CustomerConfig, String), Failure> {
+    check_unless_reported(config, report_on_stderr, None)
+}
+
+/// [`check`], quiet when the diagnostics are `reported` already (the same failure again).
+fn check_unless_reported(
+    config: &Path,
+    report_on_stderr: bool,
+    reported: Option<&str>,
+) -> Result<(CustomerConfig, String), Failure> {
     let report = check::check_paths(&[config.to_path_buf()]);
     let plain = human_report(&report, false);
-    if report_on_stderr && !plain.is_empty() {
+    if report_on_stderr && !plain.is_empty() && reported != Some(plain.as_str()) {
         let diagnostics: Vec<_> = report.unreadable.iter().chain(report.diagnostics()).collect();
         let summary = Summary {
             files: report.checked.len() + report.unreadable.len(),
@@ -107,15 +116,17 @@ pub struct Target {
 
 /// Checks and builds; the previous build stays on disk when this fails. `None` when the check
 /// gives the options and warnings of `current` again (an edit of a comment, or of another config
-/// of the folder): the running page needs no reload.
+/// of the folder): the running page needs no reload. `reported`: the diagnostics of the last
+/// failed check, not printed again when they are the same.
 pub fn build(
     config_path: &Path,
     target: &Target,
     generation: u64,
     report: bool,
     current: Option<&Built>,
+    reported: Option<&str>,
 ) -> Result<Option<Built>, Failure> {
-    let (config, warnings) = check(config_path, report)?;
+    let (config, warnings) = check_unless_reported(config_path, report, reported)?;
     if current.is_some_and(|c| c.config.options == config.options && c.warnings == warnings) {
         return Ok(None);
     }

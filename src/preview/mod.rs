@@ -116,7 +116,7 @@ async fn serve(options: &Options) -> Result<(), Stop> {
         deployment: Deployment { cdn_base: page_origin.clone(), runtime_origin: runtime_origin.clone() },
     });
     let config = Arc::new(options.config.clone());
-    let first = rebuild(&config, &target, 1, false, None)
+    let first = rebuild(&config, &target, 1, false, None, None)
         .await
         .map_err(Failure::into_error)?
         .expect("a first build is never unchanged");
@@ -166,7 +166,9 @@ async fn serve(options: &Options) -> Result<(), Stop> {
                     eprintln!("warning: {error}; edits there are not seen");
                 }
                 let current = shared.built.read().expect("the build lock is never poisoned").clone();
-                match rebuild(&config, &target, generation + 1, true, Some(current)).await {
+                let status = shared.status.borrow().clone();
+                let reported = status.diagnostics.filter(|_| status.failed);
+                match rebuild(&config, &target, generation + 1, true, Some(current), reported.clone()).await {
                     Ok(None) => {
                         // Fixed back to the running build: only the diagnostics go.
                         if shared.status.borrow().failed {
@@ -183,6 +185,9 @@ async fn serve(options: &Options) -> Result<(), Stop> {
                     }
                     Err(failure) => {
                         let text = failure.text();
+                        if reported.as_ref() == Some(&text) {
+                            continue; // the same failure again: said already
+                        }
                         if let Failure::Build(error) = &failure {
                             eprintln!("{error}");
                         }
@@ -212,10 +217,11 @@ async fn rebuild(
     generation: u64,
     report: bool,
     current: Option<Arc<Built>>,
+    reported: Option<String>,
 ) -> Result<Option<Built>, Failure> {
     let (config, target) = (config.clone(), target.clone());
     tokio::task::spawn_blocking(move || {
-        build::build(&config, &target, generation, report, current.as_deref())
+        build::build(&config, &target, generation, report, current.as_deref(), reported.as_deref())
     })
     .await
     .unwrap_or_else(|e| Err(Failure::Build(Error::Internal(format!("the build stopped: {e}")))))

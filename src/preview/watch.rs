@@ -24,12 +24,12 @@ pub struct Watcher {
 }
 
 impl Watcher {
-    /// Sends `()` on `edits` after each burst of changes to a `*.toml` file (or a new folder) in
-    /// a watched folder. Dropping the watcher stops it.
+    /// Sends `()` on `edits` after each burst of changes to a `*.toml` file in a watched folder.
+    /// Dropping the watcher stops it.
     pub fn start(config: &Path, edits: mpsc::UnboundedSender<()>) -> Result<Watcher, String> {
         let debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
             let relevant = match result {
-                Ok(events) => events.iter().any(|event| is_config_or_folder(&event.path)),
+                Ok(events) => events.iter().any(|event| is_config(&event.path)),
                 // The watcher lost events (e.g. an overflow): check again to be sure.
                 Err(_) => true,
             };
@@ -61,8 +61,10 @@ impl Watcher {
     }
 }
 
-fn is_config_or_folder(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "toml") || path.is_dir()
+/// Only `*.toml` files count: the folder itself changes with every file written in it (a log
+/// the preview's own stderr is redirected to, say), and following those would rebuild forever.
+fn is_config(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "toml")
 }
 
 fn folder_of(file: &Path) -> PathBuf {

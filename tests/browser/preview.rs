@@ -272,6 +272,42 @@ fn an_edit_of_a_file_the_config_extends_rebuilds_the_page() {
     assert_eq!(preview.stop_with(libc::SIGINT).code(), Some(0));
 }
 
+/// Regression: with stderr redirected into the config's folder, reporting an invalid config
+/// wrote there, the folder changed, the preview checked again and reported again, forever.
+#[test]
+fn a_log_in_the_config_folder_does_not_make_the_preview_rebuild_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("acme.toml");
+    std::fs::write(&config, "appid = \"acme\"\n").unwrap();
+    let log = std::fs::File::create(dir.path().join("preview.log")).unwrap();
+    let mut child = Command::new(BINARY)
+        .args(["preview", "--config"])
+        .arg(&config)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
+    std::fs::write(&config, "appid = \"acme\"\ntheme = \"drak\"\n").unwrap();
+    let reports = || {
+        std::fs::read_to_string(dir.path().join("preview.log"))
+            .unwrap()
+            .matches("error[invalid-theme]")
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reports() == 0 {
+        assert!(Instant::now() < deadline, "the invalid edit was not reported");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(reports(), 1, "{}", std::fs::read_to_string(dir.path().join("preview.log")).unwrap());
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
 /// The output of `twt-gen ARGS` in `dir`: exit code and stderr.
 fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let output = Command::new(BINARY).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap();
