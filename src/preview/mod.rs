@@ -104,8 +104,9 @@ async fn serve(options: &Options) -> Result<(), Stop> {
         ))
     })?;
     let runtime_listener = listen(0).await.map_err(|e| internal("listening on a free port", e))?;
-    let page_origin = origin(&page_listener)?;
-    let runtime_origin = origin(&runtime_listener)?;
+    let (page_port, runtime_port) = (port_of(&page_listener)?, port_of(&runtime_listener)?);
+    let page_origin = format!("http://127.0.0.1:{page_port}");
+    let runtime_origin = format!("http://127.0.0.1:{runtime_port}");
 
     let temp = tempfile::Builder::new()
         .prefix("twt-gen-preview-")
@@ -146,9 +147,9 @@ async fn serve(options: &Options) -> Result<(), Stop> {
             let _ = stopping.wait_for(|stop| *stop).await;
         }
     };
-    let page_server = axum::serve(page_listener, server::page_router(shared.clone()))
+    let page_server = axum::serve(page_listener, server::page_router(shared.clone(), page_port))
         .with_graceful_shutdown(stop_servers());
-    let runtime_server = axum::serve(runtime_listener, server::runtime_router(shared.clone()))
+    let runtime_server = axum::serve(runtime_listener, server::runtime_router(shared.clone(), runtime_port))
         .with_graceful_shutdown(stop_servers());
     let servers = tokio::spawn(async move { tokio::join!(page_server, runtime_server) });
 
@@ -231,9 +232,8 @@ fn warnings_of(built: &Built) -> Option<String> {
     Some(built.warnings.clone()).filter(|w| !w.is_empty())
 }
 
-fn origin(listener: &TcpListener) -> Result<String, Stop> {
-    let address = listener.local_addr().map_err(|e| internal("reading the bound address", e))?;
-    Ok(format!("http://127.0.0.1:{}", address.port()))
+fn port_of(listener: &TcpListener) -> Result<u16, Stop> {
+    Ok(listener.local_addr().map_err(|e| internal("reading the bound address", e))?.port())
 }
 
 /// Ctrl-C (SIGINT) and, on Unix, SIGTERM. Registered when created: a signal that comes before

@@ -7,8 +7,9 @@ use std::hash::{BuildHasher, Hasher};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -37,16 +38,34 @@ pub struct Shared {
     pub out: PathBuf,
 }
 
-pub fn page_router(shared: Arc<Shared>) -> Router {
+/// The page's origin, listening on `port`.
+pub fn page_router(shared: Arc<Shared>, port: u16) -> Router {
     Router::new()
         .route("/", get(preview_page))
         .route("/events", get(reload_stream))
         .fallback(build_file)
         .with_state(shared)
+        .layer(middleware::from_fn_with_state(port, only_loopback_hosts))
 }
 
-pub fn runtime_router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(runtime_file).with_state(shared)
+/// The dev runtime's origin, listening on `port`.
+pub fn runtime_router(shared: Arc<Shared>, port: u16) -> Router {
+    Router::new()
+        .fallback(runtime_file)
+        .with_state(shared)
+        .layer(middleware::from_fn_with_state(port, only_loopback_hosts))
+}
+
+/// Answers only requests addressed to 127.0.0.1 or localhost: a site that points its own name
+/// at 127.0.0.1 (DNS rebinding) gets nothing from a preview running on the visitor's machine.
+async fn only_loopback_hosts(State(port): State<u16>, request: Request, next: Next) -> Response {
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if [format!("127.0.0.1:{port}"), format!("localhost:{port}")].iter().any(|h| h == host) {
+        next.run(request).await
+    } else {
+        (StatusCode::MISDIRECTED_REQUEST, "twt-gen preview answers only to 127.0.0.1 and localhost\n")
+            .into_response()
+    }
 }
 
 /// A fresh nonce per page. Not for secrets: it only has to be unguessable by a page's content,

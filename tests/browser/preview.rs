@@ -119,6 +119,16 @@ impl Drop for Preview {
     }
 }
 
+/// The status line of `GET /` on 127.0.0.1:`port` with `Host: <host>:<port>`.
+fn status_line(port: u16, host: &str) -> String {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).unwrap();
+    line
+}
+
 async fn click(s: &Session, css: &str) {
     s.client()
         .find(Locator::Css(css))
@@ -148,6 +158,11 @@ async fn the_preview_page_runs_the_widget_cross_origin_and_its_buttons_call_the_
     let csp =
         page.headers().get("content-security-policy").expect("a CSP header").to_str().unwrap().to_string();
     assert!(csp.contains("'nonce-") && csp.contains("trusted-types twt-snippet"), "{csp}");
+
+    // Only requests addressed to the loopback names are answered (no DNS rebinding).
+    let port: u16 = preview.url.trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
+    assert!(status_line(port, "localhost").contains(" 200 "));
+    assert!(status_line(port, "attacker.example").contains(" 421 "));
 
     let s = Session::start().await;
     s.open(&preview.url).await;
