@@ -155,6 +155,21 @@ enum Command {
     #[command(after_help = "Examples:
   twt-gen man > twt-gen.1 && man ./twt-gen.1")]
     Man,
+    /// Serve a live preview of one customer's widget on 127.0.0.1; rebuilds when the config changes
+    #[command(after_help = "Examples:
+  twt-gen preview --config customers/acme.toml --open
+  twt-gen preview --config customers/acme.toml --port 8080   (then open http://127.0.0.1:8080/)")]
+    Preview {
+        /// The customer's config file
+        #[arg(long = "config", value_name = "FILE")]
+        config: PathBuf,
+        /// Port of the preview page (0 picks a free one, as does leaving it out)
+        #[arg(long, value_name = "PORT", default_value_t = 0)]
+        port: u16,
+        /// Open the page in the default browser
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 /// One flag per key of the options table (`--appid`, `--theme`, `--z-index`, ...), for
@@ -270,6 +285,9 @@ pub fn main() -> ExitCode {
             ignore_closed_pipe(io::stdout().lock().write_all(&completions))
         }
         Command::Man => print_stdout(&man_page()),
+        Command::Preview { config, port, open } => {
+            return crate::preview::main(crate::preview::Options { config, port, open });
+        }
     };
     match outcome {
         Ok(()) => ExitCode::from(exit::OK),

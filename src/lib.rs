@@ -8,10 +8,10 @@
 //!    memory;
 //! 3. [`write`] puts the files on disk all at once, with `manifest.json`.
 //!
-//! [`pipeline`] runs the three for `build`, [`init`] writes a new config; [`cli`] parses flags
-//! and maps outcomes to exit codes ([`error`]); [`escape`] holds one escaper per output context
-//! (script, attribute, Markdown, terminal), and [`terminal`] knows what the terminal wants
-//! (colour, a progress line).
+//! [`pipeline`] runs the three for `build`, [`preview`] for a live preview page, and [`init`]
+//! writes a new config; [`cli`] parses flags and maps outcomes to exit codes ([`error`]);
+//! [`escape`] holds one escaper per output context (script, attribute, Markdown, terminal), and
+//! [`terminal`] knows what the terminal wants (colour, a progress line).
 
 pub mod check;
 pub mod cli;
@@ -20,6 +20,7 @@ pub mod error;
 pub mod escape;
 pub mod init;
 pub mod pipeline;
+pub mod preview;
 pub mod render;
 pub mod terminal;
 pub mod write;

@@ -10,11 +10,25 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("check", &["diagnostics", "error", "escape"]),
     ("render", &["check", "diagnostics", "error", "escape"]),
     ("write", &["render", "error", "escape"]),
+    // `preview` is a front end beside the CLI: it runs the whole pipeline (check, then build)
+    // and renders its own page from the API table, so it may use every stage, never the CLI.
+    ("preview", &["check", "diagnostics", "error", "escape", "pipeline", "render", "terminal", "write"]),
 ];
 
 /// Top-level modules every group may know of, and those nobody below the CLI may use.
-const ALL: &[&str] =
-    &["check", "cli", "diagnostics", "error", "escape", "init", "pipeline", "render", "terminal", "write"];
+const ALL: &[&str] = &[
+    "check",
+    "cli",
+    "diagnostics",
+    "error",
+    "escape",
+    "init",
+    "pipeline",
+    "preview",
+    "render",
+    "terminal",
+    "write",
+];
 
 fn sources(dir: &Path, found: &mut Vec<(String, String)>) {
     for entry in std::fs::read_dir(dir).unwrap() {

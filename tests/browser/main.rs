@@ -22,6 +22,7 @@ mod language;
 mod leaks;
 mod lifecycle;
 mod methods;
+mod preview;
 mod scenarios;
 mod snippets;
 mod surfaces;
