@@ -11,11 +11,13 @@ use crate::check::options::{Kind, Rule, RULES};
 use crate::check::{self, Report};
 use crate::diagnostics::codes;
 use crate::diagnostics::emit::{self, Format, Summary};
+use crate::diagnostics::Diagnostic;
 use crate::error::{exit, Error};
 use crate::escape::terminal_text;
-use crate::pipeline::{self, BuildRequest, Deployment};
+use crate::pipeline::{self, BuildRequest, Customers, Deployment};
 use crate::render::snippet::Variant;
 use crate::write::atomic::Foreign;
+use crate::write::manifest::FileEntry;
 
 pub const DEFAULT_CDN_BASE: &str = "https://cdn.twt.chat";
 pub const DEFAULT_RUNTIME_ORIGIN: &str = "https://runtime.twt.chat";
@@ -372,29 +374,41 @@ fn run_build(
     talk: Talk,
 ) -> Result<(), Error> {
     crate::terminal::set_quiet(talk == Talk::Quiet);
-    let report = check_and_report(configs, Format::Human, false)?;
-    let customers: Vec<_> = report.configs().cloned().collect();
-    let request = BuildRequest { configs: &customers, deployment, dev_runtime };
-    let (files, bundle) = pipeline::build(&request, out, foreign)?;
+    let report = |diagnostics: &[&Diagnostic], summary: &Summary| {
+        ignore_closed_pipe(emit::emit(diagnostics, summary, Format::Human))
+    };
+    let on_file = |file: &FileEntry| {
+        if talk == Talk::Verbose {
+            let _ = writeln!(io::stderr(), "wrote {} ({} bytes)", terminal_text(&file.path), file.bytes);
+        }
+    };
+    let request = BuildRequest {
+        customers: Customers::Files(configs),
+        deployment,
+        dev_runtime,
+        foreign,
+        report: &report,
+        on_file: &on_file,
+    };
+    let built = pipeline::build(&request, out)?;
     if talk == Talk::Quiet {
         return Ok(());
     }
-    if talk == Talk::Verbose {
-        let mut err = io::stderr().lock();
-        for (path, bytes) in &files {
-            let _ = writeln!(err, "wrote {} ({} bytes)", terminal_text(path), bytes.len());
-        }
-    }
+    let bundle = &built.bundle;
+    let taken_over = match built.taken_over {
+        0 => String::new(),
+        n => format!(" ({n} taken over unchanged)"),
+    };
     let _ = writeln!(
         io::stderr(),
-        "built {} customer{} into {}: {} ({} bytes, {} gzip), {} files",
-        customers.len(),
-        if customers.len() == 1 { "" } else { "s" },
+        "built {} customer{}{taken_over} into {}: {} ({} bytes, {} gzip), {} files",
+        built.customers,
+        if built.customers == 1 { "" } else { "s" },
         terminal_text(&out.to_string_lossy()),
         bundle.path(),
         bundle.code.len(),
         crate::render::bundle::gzip_len(bundle.code.as_bytes()),
-        files.len(),
+        built.files,
     );
     Ok(())
 }

@@ -216,34 +216,43 @@ fn check_unique_appids(checked: &mut [Checked]) {
     let mut first_seen: BTreeMap<String, (String, String)> = BTreeMap::new();
     for item in checked.iter_mut() {
         let Some(config) = &item.config else { continue };
-        let folded = config.appid.to_ascii_lowercase();
-        match first_seen.get(&folded) {
+        match first_seen.get(&folded_appid(&config.appid)) {
             None => {
-                first_seen.insert(folded, (config.appid.clone(), item.file.path.clone()));
+                first_seen
+                    .insert(folded_appid(&config.appid), (config.appid.clone(), item.file.path.clone()));
             }
             Some((other_appid, other)) => {
-                let message = if *other_appid == config.appid {
-                    format!("appid \"{}\" is also used by {other}", config.appid)
-                } else {
-                    format!(
-                        "appid \"{}\" differs only in case from \"{other_appid}\" in {other}",
-                        config.appid
-                    )
-                };
-                let mut diagnostic = Diagnostic::new(&codes::DUPLICATE_APPID, &item.file, message)
-                    .label("appids must be unique across the batch, ignoring case")
-                    .help(format!(
-                        "each appid names a folder, customers/<appid>/, and case-insensitive file systems (macOS, Windows) see one folder; give each customer its own appid, or build {other} and {} separately",
-                        item.file.path
-                    ));
-                if let Some(span) = &item.appid_span {
-                    diagnostic = diagnostic.at(span.clone());
-                }
+                let diagnostic = duplicate_appid(item, other_appid, other);
                 item.diagnostics.push(diagnostic);
                 item.config = None;
             }
         }
     }
+}
+
+/// Appids are compared as case-insensitive file systems compare folder names.
+pub fn folded_appid(appid: &str) -> String {
+    appid.to_ascii_lowercase()
+}
+
+/// The error of a config whose appid `other` (a file checked before it) has already taken.
+pub fn duplicate_appid(item: &Checked, other_appid: &str, other: &str) -> Diagnostic {
+    let appid = item.config.as_ref().map_or("", |config| config.appid.as_str());
+    let message = if other_appid == appid {
+        format!("appid \"{appid}\" is also used by {other}")
+    } else {
+        format!("appid \"{appid}\" differs only in case from \"{other_appid}\" in {other}")
+    };
+    let mut diagnostic = Diagnostic::new(&codes::DUPLICATE_APPID, &item.file, message)
+        .label("appids must be unique across the batch, ignoring case")
+        .help(format!(
+            "each appid names a folder, customers/<appid>/, and case-insensitive file systems (macOS, Windows) see one folder; give each customer its own appid, or build {other} and {} separately",
+            item.file.path
+        ));
+    if let Some(span) = &item.appid_span {
+        diagnostic = diagnostic.at(span.clone());
+    }
+    diagnostic
 }
 
 pub fn display(path: &Path) -> String {

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::check::{self, CustomerConfig};
 use crate::diagnostics::emit::{self, Format, Summary};
+use crate::diagnostics::Diagnostic;
 use crate::error::Error;
-use crate::pipeline::{self, BuildRequest, Deployment};
+use crate::pipeline::{self, BuildRequest, Customers, Deployment};
 use crate::render::snippet::Variant;
 use crate::write::atomic::Foreign;
 
@@ -130,24 +131,23 @@ pub fn build(
     if current.is_some_and(|c| c.config.options == config.options && c.warnings == warnings) {
         return Ok(None);
     }
+    let no_report = |_: &[&Diagnostic], _: &Summary| Ok(());
     let request = BuildRequest {
-        configs: std::slice::from_ref(&config),
+        customers: Customers::Checked(std::slice::from_ref(&config)),
         deployment: &target.deployment,
         dev_runtime: true,
+        foreign: Foreign::Refuse,
+        report: &no_report,
+        on_file: &|_| {},
     };
-    let (files, _bundle) = pipeline::build(&request, &target.out, Foreign::Refuse).map_err(Failure::Build)?;
-    let dir = pipeline::customer_dir(&config.appid);
+    pipeline::build(&request, &target.out).map_err(Failure::Build)?;
+    let dir = target.out.join(pipeline::customer_dir(&config.appid));
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
     let snippets = Variant::for_config(&config)
-        .filter_map(|variant| {
-            let bytes = files.get(&format!("{dir}/{}", variant.file_name()))?;
-            Some((variant, String::from_utf8_lossy(bytes).into_owned()))
-        })
+        .filter_map(|variant| Some((variant, read(variant.file_name())?)))
         .collect();
-    let csp = files.get(&format!("{dir}/INTEGRATION.md")).and_then(|md| {
-        String::from_utf8_lossy(md)
-            .lines()
-            .find_map(|line| line.strip_prefix("Content-Security-Policy: "))
-            .map(str::to_string)
+    let csp = read("INTEGRATION.md").and_then(|md| {
+        md.lines().find_map(|line| line.strip_prefix("Content-Security-Policy: ")).map(str::to_string)
     });
     Ok(Some(Built { generation, config, snippets, csp, warnings }))
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::write::manifest::MANIFEST_FILE;
-use crate::write::Files;
+use crate::write::previous::Previous;
 
 /// Every staging folder's name starts with this (then a hash of `--out`'s name, then random).
 pub const STAGING_PREFIX: &str = ".twt-gen-staging-";
@@ -23,43 +23,146 @@ pub enum Foreign {
     Keep,
 }
 
-pub fn write_atomically(out: &Path, files: &Files, foreign: Foreign) -> Result<(), Error> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| Error::output(&parent, e))?;
-    let kept = foreign_files(out)?;
-    check_foreign(out, &kept, files, foreign)?;
+/// A build being written: a locked staging folder beside `--out`, swapped in by [`commit`]
+/// (or removed, when dropped without it). Files go in as they are rendered, so a build holds
+/// no more than one customer's files in memory at a time.
+///
+/// [`commit`]: Staging::commit
+pub struct Staging {
+    out: PathBuf,
+    dir: tempfile::TempDir,
+    _lock: fs::File,
+    /// Files in `out` that twt-gen did not write, to carry over untouched ([`Foreign::Keep`]).
+    kept: Vec<String>,
+}
 
-    let prefix = staging_prefix(out);
-    sweep_stale_staging(&parent, &prefix);
-    let (staging, _lock) = create_staging(&parent, &prefix)?;
-    for (relative, bytes) in files {
-        let path = staging.path().join(relative);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::output(&out.join(relative), e))?;
-        }
-        fs::write(&path, bytes).map_err(|e| Error::output(&out.join(relative), e))?;
-    }
-    for relative in &kept {
-        let path = staging.path().join(relative);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::output(&path, e))?;
-        }
-        fs::copy(out.join(relative), &path).map_err(|e| Error::output(&out.join(relative), e))?;
+impl Staging {
+    /// Checks `out` for foreign files and starts the staging folder. A refusal for foreign files
+    /// comes back as the second value, so that the caller can report its configs' problems
+    /// first (they are what the user must fix first) and nothing is staged for nothing.
+    pub fn begin(
+        out: &Path,
+        foreign: Foreign,
+        previous: &Previous,
+    ) -> Result<(Staging, Option<Error>), Error> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|e| Error::output(&parent, e))?;
+        let kept = foreign_files(out, previous)?;
+        let refusal = match foreign {
+            Foreign::Refuse if !kept.is_empty() => Some(Error::foreign_files(
+                out,
+                format!("`--out` holds files that twt-gen did not write: {}", listing(&kept)),
+                "choose an empty or new --out, or pass --keep-foreign to build beside them (they are kept untouched)",
+            )),
+            _ => None,
+        };
+        let prefix = staging_prefix(out);
+        sweep_stale_staging(&parent, &prefix);
+        let (dir, lock) = create_staging(&parent, &prefix)?;
+        Ok((Staging { out: out.to_path_buf(), dir, _lock: lock, kept }, refusal))
     }
 
-    let staged = staging.keep();
-    let swapped = if out.exists() { exchange(&staged, out) } else { fs::rename(&staged, out) };
-    if let Err(error) = swapped {
+    /// The output folder this build replaces.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// The staging folder (what `--out` will be).
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes one file; its folder is created when missing.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.refuse_foreign(relative)?;
+        let path = self.dir.path().join(relative);
+        let written = match fs::write(&path, bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                path.parent().map_or(Ok(()), fs::create_dir_all).and_then(|()| fs::write(&path, bytes))
+            }
+            other => other,
+        };
+        written.map_err(|e| Error::output(&self.out.join(relative), e))
+    }
+
+    /// Takes a file of the previous output over as it is: a hard link where the file system
+    /// allows, a copy otherwise. The caller has checked its bytes. Its folder is created when
+    /// missing (not tried first: a `mkdir` locks the parent folder even when it fails).
+    pub fn take_over(&self, relative: &str) -> Result<(), Error> {
+        self.refuse_foreign(relative)?;
+        let (from, to) = (self.out.join(relative), self.dir.path().join(relative));
+        let link = || fs::hard_link(&from, &to).or_else(|_| fs::copy(&from, &to).map(drop));
+        let linked = match link() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && from.exists() => {
+                to.parent().map_or(Ok(()), fs::create_dir_all).and_then(|()| link())
+            }
+            other => other,
+        };
+        linked.map_err(|e| Error::output(&from, e))
+    }
+
+    /// With [`Foreign::Keep`], a file twt-gen did not write is never overwritten.
+    fn refuse_foreign(&self, relative: &str) -> Result<(), Error> {
+        if self.kept.binary_search_by(|kept| kept.as_str().cmp(relative)).is_err() {
+            return Ok(());
+        }
+        Err(Error::foreign_files(
+            &self.out,
+            format!("the build would overwrite files that twt-gen did not write: {relative}"),
+            "move them away first: --keep-foreign never overwrites a file twt-gen did not write",
+        ))
+    }
+
+    /// Carries the foreign files over, makes everything durable with one sync of the staging
+    /// folder's file system, and swaps it in for `--out` in one step.
+    pub fn commit(self) -> Result<(), Error> {
+        let out = &self.out;
+        for relative in &self.kept {
+            let path = self.dir.path().join(relative);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::output(&path, e))?;
+            }
+            fs::copy(out.join(relative), &path).map_err(|e| Error::output(&out.join(relative), e))?;
+        }
+        // Without it a crash soon after the swap could leave `--out` with empty files: one sync
+        // of the whole folder, not one per file.
+        sync_file_system(&self._lock).map_err(|e| Error::output(out, e))?;
+        let staged = self.dir.keep();
+        let swapped = if out.exists() { exchange(&staged, out) } else { fs::rename(&staged, out) };
+        if let Err(error) = swapped {
+            let _ = fs::remove_dir_all(&staged);
+            return Err(Error::output(out, error));
+        }
+        // After an exchange the staging path holds the previous output (unlocked: if this build
+        // is killed before it is gone, the next build sweeps it).
         let _ = fs::remove_dir_all(&staged);
-        return Err(Error::output(out, error));
+        Ok(())
     }
-    // After an exchange the staging path holds the previous output (unlocked: if this build is
-    // killed before it is gone, the next build sweeps it).
-    let _ = fs::remove_dir_all(&staged);
+}
+
+#[cfg(target_os = "linux")]
+fn sync_file_system(folder: &fs::File) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: syncfs on a descriptor that `folder` owns for the duration of the call.
+    if unsafe { libc::syncfs(folder.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_file_system(_folder: &fs::File) -> std::io::Result<()> {
     Ok(())
+}
+
+fn listing(paths: &[String]) -> String {
+    let shown: Vec<&str> = paths.iter().take(5).map(|s| s.as_str()).collect();
+    let more = if paths.len() > 5 { format!(" and {} more", paths.len() - 5) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
 }
 
 /// Staging folders of builds into `out` are named `.twt-gen-staging-<hash of out's name>-<random>`,
@@ -185,51 +288,36 @@ fn exchange(staged: &Path, out: &Path) -> std::io::Result<()> {
     fs::rename(&aside, staged)
 }
 
-/// The files in `out` that no previous twt-gen build listed in its manifest.
-fn foreign_files(out: &Path) -> Result<Vec<String>, Error> {
+/// The files in `out` that the previous build did not list in its manifest, sorted.
+fn foreign_files(out: &Path, previous: &Previous) -> Result<Vec<String>, Error> {
     if !out.exists() {
         return Ok(Vec::new());
     }
     if !out.is_dir() {
         return Err(Error::output_not_a_folder(out));
     }
-    let present = list_files(out, out).map_err(|e| Error::output(out, e))?;
-    let listed = crate::write::manifest::listed_files(&out.join(MANIFEST_FILE));
-    Ok(present.into_iter().filter(|p| p != MANIFEST_FILE && !listed.contains(p)).collect())
+    let mut foreign = Vec::new();
+    let mut keep_foreign = |relative: String| {
+        if relative != MANIFEST_FILE && !previous.lists(&relative) {
+            foreign.push(relative);
+        }
+    };
+    walk_files(out, out, &mut keep_foreign).map_err(|e| Error::output(out, e))?;
+    foreign.sort();
+    Ok(foreign)
 }
 
-fn check_foreign(out: &Path, foreign_files: &[String], files: &Files, foreign: Foreign) -> Result<(), Error> {
-    let listing = |paths: &[&String]| {
-        let shown: Vec<&str> = paths.iter().take(5).map(|s| s.as_str()).collect();
-        let more = if paths.len() > 5 { format!(" and {} more", paths.len() - 5) } else { String::new() };
-        format!("{}{more}", shown.join(", "))
-    };
-    let all: Vec<&String> = foreign_files.iter().collect();
-    let clashing: Vec<&String> = foreign_files.iter().filter(|p| files.contains_key(*p)).collect();
-    let (message, help) = match foreign {
-        Foreign::Refuse if !all.is_empty() => (
-            format!("`--out` holds files that twt-gen did not write: {}", listing(&all)),
-            "choose an empty or new --out, or pass --keep-foreign to build beside them (they are kept untouched)",
-        ),
-        Foreign::Keep if !clashing.is_empty() => (
-            format!("the build would overwrite files that twt-gen did not write: {}", listing(&clashing)),
-            "move them away first: --keep-foreign never overwrites a file twt-gen did not write",
-        ),
-        _ => return Ok(()),
-    };
-    Err(Error::foreign_files(out, message, help))
-}
-
-fn list_files(root: &Path, dir: &Path) -> std::io::Result<Vec<String>> {
-    let mut found = Vec::new();
+/// Calls `found` with the path (relative to `root`, with `/`) of every file under `dir`.
+fn walk_files(root: &Path, dir: &Path, found: &mut dyn FnMut(String)) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            found.extend(list_files(root, &path)?);
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            walk_files(root, &path, found)?;
         } else {
             let relative = path.strip_prefix(root).expect("under root");
-            found.push(relative.to_string_lossy().replace('\\', "/"));
+            found(relative.to_string_lossy().replace('\\', "/"));
         }
     }
-    Ok(found)
+    Ok(())
 }

@@ -1,17 +1,24 @@
 //! `manifest.json`: what a build wrote, for release tooling (docs/contracts.md).
+//!
+//! Customers are added as they are written and spilled to a temporary file, so that a batch of
+//! any size keeps only an index in memory; [`Spill::write_manifest`] streams the sorted lists.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::FileExt;
+use std::sync::Mutex;
 
+use serde::ser::{Error as _, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::render::sri;
-use crate::write::Files;
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 
+/// Everything in `manifest.json` but its two long lists.
 #[derive(Serialize)]
-pub struct Manifest {
+pub struct Manifest<C: Serialize, F: Serialize> {
     pub generator: String,
     pub sdk_version: &'static str,
     pub snippet_version: &'static str,
@@ -20,8 +27,8 @@ pub struct Manifest {
     pub bundle: BundleEntry,
     /// The integrators' TypeScript declarations (`twt-chat-widget.d.ts`).
     pub types: TypesEntry,
-    pub customers: Vec<CustomerEntry>,
-    pub files: Vec<FileEntry>,
+    pub customers: C,
+    pub files: F,
 }
 
 #[derive(Serialize)]
@@ -41,10 +48,14 @@ pub struct TypesEntry {
     pub sha384: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct CustomerEntry {
     pub appid: String,
     pub config: String,
+    /// A digest of everything its files are rendered from (twt-gen's code and templates, the
+    /// deployment, the bundle, the config): a later build with the same value may take the
+    /// files over instead of rendering them again, once their bytes check out.
+    pub inputs: String,
     /// The standard snippet.
     pub snippet: String,
     /// Every variant this customer gets, by name.
@@ -60,35 +71,140 @@ pub struct FileEntry {
     pub sha384: String,
 }
 
-impl Manifest {
-    /// Lists `files` (all but the manifest itself), sorts every list, and serialises.
-    pub fn finish(mut self, files: &Files) -> Vec<u8> {
-        self.files = files
-            .iter()
-            .map(|(path, bytes)| FileEntry {
-                path: path.clone(),
-                bytes: bytes.len(),
-                sha384: sri::sha384_hex(bytes),
-            })
-            .collect();
-        self.customers.sort_by(|a, b| a.appid.cmp(&b.appid));
-        let mut json = serde_json::to_vec_pretty(&self).expect("the manifest serialises");
-        json.push(b'\n');
-        json
+impl FileEntry {
+    pub fn of(path: &str, bytes: &[u8]) -> FileEntry {
+        FileEntry { path: path.to_string(), bytes: bytes.len(), sha384: sri::sha384_hex(bytes) }
     }
 }
 
-/// The files a previous build's manifest lists; empty if there is none or it is not ours.
-pub fn listed_files(path: &Path) -> BTreeSet<String> {
-    #[derive(Deserialize)]
-    struct Listing {
-        generator: String,
-        files: Vec<FileEntry>,
+/// The customers of a build as they are written, one JSON line each in a temporary file, and
+/// an index of them.
+pub struct Spill {
+    file: Mutex<(BufWriter<File>, u64)>,
+    index: Mutex<Vec<Spilled>>,
+}
+
+/// Where one customer's entry and files are in the spill file.
+struct Spilled {
+    appid: String,
+    offset: u64,
+    len: usize,
+}
+
+type Record = (CustomerEntry, Vec<FileEntry>);
+
+impl Spill {
+    pub fn new() -> io::Result<Spill> {
+        Ok(Spill {
+            file: Mutex::new((BufWriter::new(tempfile::tempfile()?), 0)),
+            index: Mutex::new(Vec::new()),
+        })
     }
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Listing>(&bytes).ok())
-        .filter(|listing| listing.generator.starts_with("twt-gen"))
-        .map(|listing| listing.files.into_iter().map(|f| f.path).collect())
-        .unwrap_or_default()
+
+    /// Adds a customer with its files.
+    pub fn add(&self, entry: &CustomerEntry, mut files: Vec<FileEntry>) -> io::Result<()> {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let line = serde_json::to_vec(&(entry, &files)).map_err(io::Error::other)?;
+        let offset = {
+            let mut file = self.file.lock().expect("no panic while writing");
+            file.0.write_all(&line)?;
+            file.1 += line.len() as u64;
+            file.1 - line.len() as u64
+        };
+        let spilled = Spilled { appid: entry.appid.clone(), offset, len: line.len() };
+        self.index.lock().expect("no panic while indexing").push(spilled);
+        Ok(())
+    }
+
+    /// Writes `manifest.json` (pretty JSON, every list sorted) to `out`, with `others`: the
+    /// files that belong to no customer. Calls `on_file` for each file it lists, in order, and
+    /// returns how many customers it lists.
+    pub fn write_manifest(
+        self,
+        head: Manifest<(), ()>,
+        mut others: Vec<FileEntry>,
+        out: impl Write,
+        on_file: &dyn Fn(&FileEntry),
+    ) -> io::Result<usize> {
+        let (writer, _) = self.file.into_inner().expect("no panic while writing");
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        let read = |spilled: &Spilled| -> io::Result<Record> {
+            let mut bytes = vec![0; spilled.len];
+            file.read_exact_at(&mut bytes, spilled.offset)?;
+            serde_json::from_slice(&bytes).map_err(io::Error::other)
+        };
+        let mut by_appid = self.index.into_inner().expect("no panic while indexing");
+        by_appid.sort_by(|a, b| a.appid.cmp(&b.appid));
+        // Paths sort as strings: the `customers/<appid>/` folders in the order of "<appid>/"
+        // (`a-2/` before `a/`), and every other path before or after all of them.
+        let mut by_folder: Vec<&Spilled> = by_appid.iter().collect();
+        by_folder.sort_by_cached_key(|spilled| format!("{}/", spilled.appid));
+        others.sort_by(|a, b| a.path.cmp(&b.path));
+        let split = others.partition_point(|f| f.path.as_str() < "customers/");
+        let manifest = Manifest {
+            generator: head.generator,
+            sdk_version: head.sdk_version,
+            snippet_version: head.snippet_version,
+            cdn_base: head.cdn_base,
+            runtime_origin: head.runtime_origin,
+            bundle: head.bundle,
+            types: head.types,
+            customers: Customers { index: &by_appid, read: &read },
+            files: Files {
+                before: &others[..split],
+                folders: &by_folder,
+                after: &others[split..],
+                read: &read,
+                on_file,
+            },
+        };
+        let mut out = BufWriter::new(out);
+        serde_json::to_writer_pretty(&mut out, &manifest).map_err(io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        Ok(by_appid.len())
+    }
+}
+
+/// The `customers` list, read back from the spill file in appid order.
+struct Customers<'a, R: Fn(&Spilled) -> io::Result<Record>> {
+    index: &'a [Spilled],
+    read: &'a R,
+}
+
+impl<R: Fn(&Spilled) -> io::Result<Record>> Serialize for Customers<'_, R> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.index.len()))?;
+        for spilled in self.index {
+            let (entry, _) = (self.read)(spilled).map_err(S::Error::custom)?;
+            seq.serialize_element(&entry)?;
+        }
+        seq.end()
+    }
+}
+
+/// The `files` list in path order: other files, every customer's, other files.
+struct Files<'a, R: Fn(&Spilled) -> io::Result<Record>> {
+    before: &'a [FileEntry],
+    folders: &'a [&'a Spilled],
+    after: &'a [FileEntry],
+    read: &'a R,
+    on_file: &'a dyn Fn(&FileEntry),
+}
+
+impl<R: Fn(&Spilled) -> io::Result<Record>> Serialize for Files<'_, R> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut element = |file: &FileEntry| {
+            (self.on_file)(file);
+            seq.serialize_element(file)
+        };
+        self.before.iter().try_for_each(&mut element)?;
+        for spilled in self.folders {
+            let (_, files) = (self.read)(spilled).map_err(S::Error::custom)?;
+            files.iter().try_for_each(&mut element)?;
+        }
+        self.after.iter().try_for_each(&mut element)?;
+        seq.end()
+    }
 }

@@ -1,0 +1,209 @@
+//! What the previous build in `--out` says it wrote (its `manifest.json`), kept small enough
+//! for any batch: a 128-bit key per listed path (foreign files are those it does not list), and
+//! per customer what its files were made from and one digest of them (for incremental builds).
+//!
+//! The manifest is read as a stream, never held whole: at 100,000 customers it is over 100 MB.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io::BufReader;
+use std::path::Path;
+
+use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use sha2::{Digest, Sha256, Sha384};
+
+use crate::write::manifest::{FileEntry, MANIFEST_FILE};
+
+/// The previous build, or an empty one when `--out` holds no manifest of ours.
+#[derive(Default)]
+pub struct Previous {
+    listed: HashSet<u128>,
+    customers: HashMap<String, Customer>,
+}
+
+/// One customer of the previous build.
+#[derive(Default)]
+struct Customer {
+    /// `inputs` of its manifest entry: what its files were rendered from.
+    inputs: Option<String>,
+    /// [`files_digest`] of the files the manifest lists under its folder.
+    files: Option<[u8; 48]>,
+}
+
+impl Previous {
+    pub fn read(out: &Path) -> Previous {
+        let Ok(file) = std::fs::File::open(out.join(MANIFEST_FILE)) else { return Previous::default() };
+        let mut reader = serde_json::Deserializer::from_reader(BufReader::new(file));
+        match Listing::deserialize(&mut reader) {
+            Ok(listing) if listing.generator.starts_with("twt-gen") => {
+                let mut customers = listing.files.digests;
+                for (appid, inputs) in listing.customers.0 {
+                    customers.entry(appid).or_default().inputs = Some(inputs);
+                }
+                Previous { listed: listing.files.listed, customers }
+            }
+            _ => Previous::default(),
+        }
+    }
+
+    /// Whether the previous build wrote `path`.
+    pub fn lists(&self, path: &str) -> bool {
+        self.listed.contains(&path_key(path))
+    }
+
+    /// The digest of the customer's previous files when they were made from the same `inputs`:
+    /// the files may be taken over once their bytes give this digest again.
+    pub fn files_made_from(&self, appid: &str, inputs: &str) -> Option<[u8; 48]> {
+        let customer = self.customers.get(appid)?;
+        (customer.inputs.as_deref() == Some(inputs)).then_some(customer.files?)
+    }
+}
+
+/// One digest over a customer's files, in path order: path, size and sha384 of each.
+pub fn files_digest<'a>(files: impl IntoIterator<Item = &'a FileEntry>) -> [u8; 48] {
+    let mut digest = Sha384::new();
+    for file in files {
+        digest.update(format!("{}\0{}\0{}\n", file.path, file.bytes, file.sha384));
+    }
+    digest.finalize().into()
+}
+
+fn path_key(path: &str) -> u128 {
+    let hash = Sha256::digest(path.as_bytes());
+    u128::from_le_bytes(hash[..16].try_into().expect("16 bytes"))
+}
+
+/// The appid of a path under `customers/<appid>/`.
+fn customer_of(path: &str) -> Option<&str> {
+    path.strip_prefix("customers/")?.split_once('/').map(|(appid, _)| appid)
+}
+
+#[derive(Deserialize)]
+struct Listing {
+    generator: String,
+    #[serde(default)]
+    customers: InputsByAppid,
+    #[serde(default)]
+    files: FilesFold,
+}
+
+/// `customers`, folded to appid → `inputs` as the array streams by.
+#[derive(Default)]
+struct InputsByAppid(HashMap<String, String>);
+
+impl<'de> Deserialize<'de> for InputsByAppid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Entry {
+            appid: String,
+            inputs: Option<String>,
+        }
+        struct Fold;
+        impl<'de> Visitor<'de> for Fold {
+            type Value = InputsByAppid;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the customers of a manifest")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut found = HashMap::new();
+                while let Some(entry) = seq.next_element::<Entry>()? {
+                    if let Some(inputs) = entry.inputs {
+                        found.insert(entry.appid, inputs);
+                    }
+                }
+                Ok(InputsByAppid(found))
+            }
+        }
+        deserializer.deserialize_seq(Fold)
+    }
+}
+
+/// `files`, folded to the keys of their paths and one digest per customer folder.
+#[derive(Default)]
+struct FilesFold {
+    listed: HashSet<u128>,
+    digests: HashMap<String, Customer>,
+}
+
+impl<'de> Deserialize<'de> for FilesFold {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fold;
+        impl<'de> Visitor<'de> for Fold {
+            type Value = FilesFold;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the files of a manifest")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut fold = FilesFold::default();
+                // The list is sorted, so each customer's files come together: one at a time.
+                let mut current: Option<(String, Vec<FileEntry>)> = None;
+                while let Some(file) = seq.next_element::<FileEntry>()? {
+                    fold.listed.insert(path_key(&file.path));
+                    let appid = customer_of(&file.path).map(str::to_string);
+                    if current.as_ref().map(|(a, _)| Some(a)) != Some(appid.as_ref()) {
+                        fold.close(current.take());
+                        current = appid.map(|appid| (appid, Vec::new()));
+                    }
+                    if let Some((_, files)) = &mut current {
+                        files.push(file);
+                    }
+                }
+                fold.close(current);
+                Ok(fold)
+            }
+        }
+        deserializer.deserialize_seq(Fold)
+    }
+}
+
+impl FilesFold {
+    fn close(&mut self, customer: Option<(String, Vec<FileEntry>)>) {
+        if let Some((appid, files)) = customer {
+            self.digests.entry(appid).or_default().files = Some(files_digest(&files));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> FileEntry {
+        FileEntry { path: path.into(), bytes: 3, sha384: "ab".into() }
+    }
+
+    #[test]
+    fn reads_listed_paths_and_one_digest_per_customer() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            entry("customers/a-2/snippet.html"),
+            entry("customers/a/INTEGRATION.md"),
+            entry("customers/a/snippet.html"),
+            entry("install/1.2.0/core.js"),
+        ];
+        let manifest = serde_json::json!({
+            "generator": "twt-gen 1.2.0",
+            "customers": [{"appid": "a", "inputs": "i1"}, {"appid": "a-2", "inputs": "i2"}, {"appid": "old"}],
+            "files": files,
+        });
+        std::fs::write(dir.path().join(MANIFEST_FILE), manifest.to_string()).unwrap();
+        let previous = Previous::read(dir.path());
+        assert!(previous.lists("customers/a/snippet.html") && previous.lists("install/1.2.0/core.js"));
+        assert!(!previous.lists("customers/a/other.html"));
+        assert_eq!(previous.files_made_from("a", "i1"), Some(files_digest(&files[1..3])));
+        assert_eq!(previous.files_made_from("a-2", "i2"), Some(files_digest(&files[..1])));
+        assert_eq!(previous.files_made_from("a", "other inputs"), None);
+        assert_eq!(previous.files_made_from("old", ""), None);
+    }
+
+    #[test]
+    fn a_manifest_that_is_not_ours_lists_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = serde_json::json!({"generator": "other", "files": [entry("x")]});
+        std::fs::write(dir.path().join(MANIFEST_FILE), manifest.to_string()).unwrap();
+        assert!(!Previous::read(dir.path()).lists("x"));
+        std::fs::write(dir.path().join(MANIFEST_FILE), "{\"generator\": \"twt-gen\", \"files\": [").unwrap();
+        assert!(!Previous::read(dir.path()).lists("x"));
+    }
+}
