@@ -2,7 +2,8 @@
 //!
 //! 1. Batches of generated configs (six options each; `TWT_BENCH_COUNTS`, default
 //!    `1000,10000`; BENCHMARKS.md also has 100000): wall, CPU, peak RSS, files and bytes written,
-//!    and the ratio to `cp -r` of the finished output.
+//!    and the ratio to `cp -r` of the finished output followed by one `sync -f` (the build ends
+//!    with one `syncfs` before its swap).
 //! 2. A rebuild of the largest batch after one config changed: wall and ratio to the full build,
 //!    next to `cp -al` of the output (the floor of an incremental build that keeps the atomic
 //!    swap: every folder is new, every file a link).
@@ -87,11 +88,18 @@ fn batch(work: &Path, count: usize) -> (std::path::PathBuf, std::path::PathBuf, 
     let out = work.join(format!("out-{count}"));
     generate_configs(&configs, count);
     let build = run(&mut twt_gen_build(&configs, &out));
-    let copy = run(Command::new("cp").arg("-r").arg(&out).arg(work.join("copy")));
+    // The floor: copying the finished output, then one sync of the file system, as the build
+    // ends with one (syncfs) before its swap.
+    let copy = run(Command::new("sh")
+        .arg("-c")
+        .arg("cp -r \"$1\" \"$2\" && sync -f \"$2\"")
+        .arg("sh")
+        .arg(&out)
+        .arg(work.join("copy")));
     std::fs::remove_dir_all(work.join("copy")).unwrap();
     let (files, bytes) = tree_size(&out);
     println!(
-        "{count:>7} configs | {:>6.2} s wall | {:>6.2} s CPU | {:>6.1} MB peak RSS | {files:>7} files, {:>6.0} MB | cp -r {:>6.2} s | ratio {:.2}",
+        "{count:>7} configs | {:>6.2} s wall | {:>6.2} s CPU | {:>6.1} MB peak RSS | {files:>7} files, {:>6.0} MB | cp -r + sync {:>6.2} s | ratio {:.2}",
         build.wall_s,
         build.cpu_s,
         build.peak_rss_mb,
