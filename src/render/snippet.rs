@@ -218,7 +218,54 @@ fn render_template_with(
 
 #[cfg(test)]
 mod tests {
-    use super::data_attribute_name;
+    use super::*;
+
+    fn config_with(options: serde_json::Value) -> CustomerConfig {
+        let options = options.as_object().unwrap().clone();
+        CustomerConfig { path: "t.toml".into(), appid: "acme".into(), options }
+    }
+
+    /// The stub's index test (`i >= queue_only_count`) needs the event functions first.
+    #[test]
+    fn the_stub_lists_the_event_functions_first_and_only_the_others_load_core_js() {
+        let (names, queue_only) = stub_functions();
+        assert_eq!(names[..queue_only], ["on", "once", "off"]);
+        assert_eq!(names[queue_only..], ["call", "init", "login", "logout", "setLanguage"]);
+        let mut all: Vec<&str> = api_surface::stub_queued_functions().collect();
+        let mut listed = names.clone();
+        all.sort();
+        listed.sort();
+        assert_eq!(listed, all);
+    }
+
+    /// `load` shapes the lazy snippet's code and reaches neither `window.__twt` nor a `data-`
+    /// attribute; each trigger's snippet carries only its own code.
+    #[test]
+    fn load_shapes_only_the_lazy_snippet() {
+        let script = ScriptRef { url: "https://cdn.example/core.js".into(), integrity: "sha384-x".into() };
+        for load in options::LOADS {
+            let config = config_with(serde_json::json!({ "appid": "acme", "load": load }));
+            for variant in Variant::ALL {
+                let html = render(&config, &script, variant).unwrap();
+                assert!(
+                    !html.contains("\"load\"") && !html.contains("data-load"),
+                    "{load} {variant:?}: {html}"
+                );
+                assert!(html.contains("acme"), "{html}");
+            }
+            let lazy = render(&config, &script, Variant::Lazy).unwrap();
+            assert_eq!(lazy.contains("pointerdown"), *load == "interaction", "{lazy}");
+            assert_eq!(lazy.contains("requestIdleCallback"), *load == "idle", "{lazy}");
+        }
+        let default =
+            render(&config_with(serde_json::json!({ "appid": "acme" })), &script, Variant::Lazy).unwrap();
+        let init = render(
+            &config_with(serde_json::json!({ "appid": "acme", "load": "init" })),
+            &script,
+            Variant::Lazy,
+        );
+        assert_eq!(default, init.unwrap());
+    }
 
     #[test]
     fn data_attribute_names_match_dataset() {
