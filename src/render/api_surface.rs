@@ -462,8 +462,8 @@ pub const LOGIN_FIELDS: &[Field] = &[
 ];
 
 /// The options of `window.__twt` (and of the external snippet's `data-` attributes), as the
-/// host-sdk checks them: the config keys of [`options::RULES`] that it reads, then the per-visitor and per-page
-/// fields of [`options::RUNTIME_ONLY`].
+/// host-sdk checks them: the config keys of [`options::RULES`] that it reads, then the
+/// per-visitor and per-page fields of [`options::RUNTIME_ONLY`].
 pub const OPTIONS: &[Field] = &[
     field("appid", Kind::AppId),
     field("theme", OneOf(options::THEMES)),
