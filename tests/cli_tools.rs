@@ -524,8 +524,8 @@ fn sarif_of_clean_and_unreadable_inputs_is_valid_too() {
 fn snippet_from_flags_equals_snippet_from_the_same_config() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("acme.toml");
-    std::fs::write(&config, "appid = \"acme\"\ntheme = \"dark\"\nzIndex = -5\nlanguage = \"de\"\nasyncInit = true\nlauncher = \"custom\"\n").unwrap();
-    for variant in ["standard", "manual-init", "external"] {
+    std::fs::write(&config, "appid = \"acme\"\ntheme = \"dark\"\nzIndex = -5\nlanguage = \"de\"\nasyncInit = true\nlauncher = \"custom\"\nload = \"idle\"\n").unwrap();
+    for variant in ["standard", "manual-init", "external", "lazy"] {
         let from_file = stdout_of(&["snippet", "--variant", variant, "--config", config.to_str().unwrap()]);
         let from_flags = stdout_of(&[
             "snippet",
@@ -542,6 +542,8 @@ fn snippet_from_flags_equals_snippet_from_the_same_config() {
             "--async-init",
             "--launcher",
             "custom",
+            "--load",
+            "idle",
         ]);
         assert_eq!(from_flags, from_file, "{variant}");
     }

@@ -73,6 +73,7 @@ const INVALID: &[(&str, &[&str])] = &[
     ("language-unknown.toml", &["error unsupported-language 2:12-2:20"]),
     ("language-unsupported.toml", &["error unsupported-language 2:12-2:15"]),
     ("launcher-invalid.toml", &["error invalid-launcher 2:12-2:21"]),
+    ("load-invalid.toml", &["error invalid-load 2:8-2:13"]),
     ("not-utf8.toml", &["error invalid-utf8 1:13-1:13"]),
     ("preset-bad-value.toml", &["error invalid-theme 1:9-1:14"]),
     ("preset-sets-appid.toml", &["error appid-in-preset 2:1-2:16"]),

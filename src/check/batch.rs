@@ -20,7 +20,8 @@ pub struct CustomerConfig {
     /// The config's path as the user named it.
     pub path: String,
     pub appid: String,
-    /// The options it sets, keyed and valued exactly as in `window.__twt`, in the rules' order.
+    /// The options it sets, in the rules' order; those the widget reads (`Reader::Widget`) keyed
+    /// and valued exactly as in `window.__twt`.
     pub options: Map<String, Json>,
 }
 

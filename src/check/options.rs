@@ -24,8 +24,20 @@ pub struct Rule {
     pub description: &'static str,
     /// A TOML line that sets it, for docs.
     pub example: &'static str,
-    /// Checks a value; returns what goes into `window.__twt`, or `None` after reporting why not.
+    /// Who reads the value on the page.
+    pub read_by: Reader,
+    /// Checks a value; returns what the snippet carries, or `None` after reporting why not.
     check: fn(&Setting, &mut Vec<Diagnostic>) -> Option<Json>,
+}
+
+/// Where an option takes effect on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The host-sdk (core.js), from `window.__twt` or the external snippet's `data-` attributes.
+    Widget,
+    /// The install snippet alone, before core.js exists: it shapes the snippet's code and never
+    /// reaches `window.__twt`, so core.js carries no bytes for it.
+    Snippet,
 }
 
 /// The shape of the values a key accepts; [`Rule::check`] enforces it (and more, such as the
@@ -57,6 +69,9 @@ pub const Z_INDEX_MAX: i64 = i32::MAX as i64;
 pub const THEMES: &[&str] = &["light", "dark", "system"];
 pub const LAUNCHERS: &[&str] = &["default", "custom"];
 pub const APPID_MAX_LEN: usize = 64;
+/// When the lazy snippet fetches core.js: the page's first `init()` (or another call that needs
+/// the widget), the visitor's first interaction, or the browser's first idle time.
+pub const LOADS: &[&str] = &["init", "interaction", "idle"];
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -67,6 +82,7 @@ pub const RULES: &[Rule] = &[
         kind: Kind::Identifier { max_len: APPID_MAX_LEN },
         description: "Unique application ID of the customer.",
         example: "appid = \"acme\"",
+        read_by: Reader::Widget,
         check: check_appid,
     },
     Rule {
@@ -77,6 +93,7 @@ pub const RULES: &[Rule] = &[
         kind: Kind::OneOf(THEMES),
         description: "Initial theme; `system` follows the visitor's colour-scheme setting.",
         example: "theme = \"dark\"",
+        read_by: Reader::Widget,
         check: |s, d| check_one_of(s, d, THEMES, &codes::INVALID_THEME),
     },
     Rule {
@@ -87,6 +104,7 @@ pub const RULES: &[Rule] = &[
         kind: Kind::OneOf(LAUNCHERS),
         description: "Launcher rendering mode; `custom` creates no launcher and the page provides its own entry button.",
         example: "launcher = \"custom\"",
+        read_by: Reader::Widget,
         check: |s, d| check_one_of(s, d, LAUNCHERS, &codes::INVALID_LAUNCHER),
     },
     Rule {
@@ -97,6 +115,7 @@ pub const RULES: &[Rule] = &[
         kind: Kind::Integer { min: Z_INDEX_MIN, max: Z_INDEX_MAX },
         description: "z-index of the widget container.",
         example: "zIndex = 9999",
+        read_by: Reader::Widget,
         check: check_z_index,
     },
     Rule {
@@ -107,6 +126,7 @@ pub const RULES: &[Rule] = &[
         kind: Kind::Locale,
         description: "Initial language of the widget.",
         example: "language = \"en\"",
+        read_by: Reader::Widget,
         check: check_language,
     },
     Rule {
@@ -117,7 +137,19 @@ pub const RULES: &[Rule] = &[
         kind: Kind::Boolean,
         description: "When true, core.js does not call init(); the page calls TWTChatWidget.init() itself.",
         example: "asyncInit = true",
+        read_by: Reader::Widget,
         check: check_async_init,
+    },
+    Rule {
+        key: "load",
+        accepts: "`\"init\"` | `\"interaction\"` | `\"idle\"`",
+        default: "init",
+        default_toml: Some("\"init\""),
+        kind: Kind::OneOf(LOADS),
+        description: "When the lazy snippet (`snippet-lazy.html`) fetches core.js: at the page's first `init()` (or `call`, `login`, `logout`, `setLanguage`), at the visitor's first pointer, key or touch, or when the browser is first idle. The other snippets ignore it.",
+        example: "load = \"interaction\"",
+        read_by: Reader::Snippet,
+        check: |s, d| check_one_of(s, d, LOADS, &codes::INVALID_LOAD),
     },
 ];
 

@@ -57,6 +57,7 @@ pub const INVALID_TYPE: Code = config_error("invalid-type", "a value of the wron
 pub const INVALID_THEME: Code = config_error("invalid-theme", "`theme` is not one of light, dark, system");
 pub const INVALID_LAUNCHER: Code =
     config_error("invalid-launcher", "`launcher` is not one of default, custom");
+pub const INVALID_LOAD: Code = config_error("invalid-load", "`load` is not one of init, interaction, idle");
 pub const ZINDEX_OUT_OF_RANGE: Code =
     config_error("zindex-out-of-range", "`zIndex` is outside CSS's integer range");
 pub const UNSUPPORTED_LANGUAGE: Code =
@@ -122,6 +123,7 @@ pub const CODES: &[&Code] = &[
     &INVALID_TYPE,
     &INVALID_THEME,
     &INVALID_LAUNCHER,
+    &INVALID_LOAD,
     &ZINDEX_OUT_OF_RANGE,
     &UNSUPPORTED_LANGUAGE,
     &LANGUAGE_NOT_CANONICAL,

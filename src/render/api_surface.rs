@@ -462,8 +462,8 @@ pub const LOGIN_FIELDS: &[Field] = &[
 ];
 
 /// The options of `window.__twt` (and of the external snippet's `data-` attributes), as the
-/// host-sdk checks them: the config keys of [`options::RULES`], then the per-visitor and per-page
-/// fields of [`options::RUNTIME_ONLY`].
+/// host-sdk checks them: the config keys of [`options::RULES`] that it reads, then the
+/// per-visitor and per-page fields of [`options::RUNTIME_ONLY`].
 pub const OPTIONS: &[Field] = &[
     field("appid", Kind::AppId),
     field("theme", OneOf(options::THEMES)),
@@ -615,11 +615,13 @@ mod tests {
         }
     }
 
-    /// Every config key and every runtime-only field of rules.rs has a type here, in that order.
+    /// Every config key the widget reads and every runtime-only field of rules.rs has a type here,
+    /// in that order.
     #[test]
     fn options_are_the_config_keys_and_the_runtime_only_fields() {
         let expected: Vec<&str> = options::RULES
             .iter()
+            .filter(|r| r.read_by == options::Reader::Widget)
             .map(|r| r.key)
             .chain(options::RUNTIME_ONLY.iter().map(|(name, _)| *name))
             .collect();

@@ -44,7 +44,7 @@ struct OptionRow {
 /// What a customer's docs are made of.
 pub struct DocsInput<'a> {
     pub config: &'a CustomerConfig,
-    /// Each variant's snippet, by variant name (`standard`, `external`, `manual-init`).
+    /// Each variant's snippet, by variant name (`standard`, `external`, `manual-init`, `lazy`).
     pub snippets: &'a BTreeMap<&'static str, String>,
     pub script: &'a ScriptRef,
     /// Where `twt-chat-widget.d.ts` is served.
@@ -81,6 +81,7 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
         options => minijinja::Value::from(minijinja::value::Serde(&options)),
         custom_launcher => config.custom_launcher(),
         async_init => config.async_init(),
+        load => config.option_str("load").unwrap_or(crate::check::options::LOADS[0]),
         locales => locale::supported_codes().collect::<Vec<_>>().join(", "),
         functions => minijinja::Value::from(minijinja::value::Serde(&rows(api_surface::FUNCTIONS))),
         methods => minijinja::Value::from(minijinja::value::Serde(&rows(api_surface::METHODS))),

@@ -29,6 +29,10 @@ pub const SNIPPETS: &[(&str, &str)] = &[
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/snippet/external.html.j2")),
     ),
     (
+        "snippet/lazy.html",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/snippet/lazy.html.j2")),
+    ),
+    (
         "snippet/load-script.js",
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/snippet/load-script.js.j2")),
     ),

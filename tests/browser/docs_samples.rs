@@ -18,6 +18,8 @@ struct Samples {
     language_theme: Option<Block>,
     unread_title: Option<Block>,
     sign_out: Option<Block>,
+    lazy: Option<Block>,
+    consent: Option<Block>,
 }
 
 fn classify(md_path: &str, blocks: Vec<Block>) -> Samples {
@@ -29,9 +31,11 @@ fn classify(md_path: &str, blocks: Vec<Block>) -> Samples {
         let c = &b.code;
         let slot = match b.lang.as_str() {
             "html" if c.contains("no inline script") => &mut s.external,
+            "html" if c.contains("Start of TWT Chat code (lazy)") => &mut s.lazy,
             "html" if c.contains("Start of TWT Chat code") => &mut s.install,
             "html" if c.contains("id=\"open-chat\"") => &mut s.buttons,
             "js" if c.contains(".logout()") => &mut s.sign_out,
+            "js" if c.contains("#accept-cookies") => &mut s.consent,
             "js" if c.contains(".init()") => &mut s.start_yourself,
             "js" if c.contains("setLanguage(") => &mut s.language_theme,
             "js" if c.contains("unread_count_changed") => &mut s.unread_title,
@@ -106,6 +110,8 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
         let language_theme = samples.language_theme.clone().expect("language/theme sample");
         let unread_title = samples.unread_title.clone().expect("unread-title sample");
         let sign_out = samples.sign_out.clone().expect("sign-out sample");
+        let lazy = samples.lazy.clone().expect("a lazy snippet sample");
+        let consent = samples.consent.clone().expect("a consent sample");
         let async_init = appid == "docs-late";
         let custom = appid != "docs-default";
         assert_eq!(samples.buttons.is_some(), custom, "{ctx}: entry-button section");
@@ -127,6 +133,8 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
                 Some(&language_theme),
                 Some(&unread_title),
                 Some(&sign_out),
+                Some(&lazy),
+                Some(&consent),
             ]
             .into_iter()
             .flatten()
@@ -247,6 +255,40 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
         assert_eq!(s.surfaces().await.len(), frames, "{ctx}: {}", external.prose);
         s.wait_js_in("panel", "TWTDevRuntime.state.appid").await;
         assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.appid").await, json!(appid));
+        s.assert_clean_console().await;
+
+        // ---- page D: the lazy snippet, started by the consent sample's button.
+        assert_eq!(
+            lazy.code.trim(),
+            customer.variants["lazy"].trim(),
+            "{ctx}: the lazy sample is not snippet-lazy"
+        );
+        s.open(&fx.page_with(Page::new().appid(appid).variant("lazy").raw(&page(
+            "<button id=\"accept-cookies\">Accept</button>",
+            "{{snippet}}",
+            &script(&consent.code),
+        ))))
+        .await;
+        // "fetches nothing ... until ...": with `load = "idle"` (docs-late) core.js comes by
+        // itself, and asyncInit keeps the widget waiting for init().
+        let before = if async_init {
+            "document.querySelectorAll('iframe').length === 0"
+        } else {
+            "!document.querySelector('script[integrity]') && document.querySelectorAll('iframe').length === 0"
+        };
+        s.assert_js_stays(before, std::time::Duration::from_millis(300)).await;
+        click(&s, "accept-cookies").await;
+        s.wait_js(&format!(
+            "document.querySelectorAll('iframe[data-twt-widget-surface]').length === {frames}"
+        ))
+        .await;
+        s.wait_js("window.__logs.length >= 1").await;
+        assert_eq!(
+            s.eval("window.__logs").await,
+            json!(["Chat loaded after consent"]),
+            "{ctx}: {}",
+            consent.prose
+        );
         s.assert_clean_console().await;
     }
     assert!(seen.iter().any(|l| l == "js") && seen.iter().any(|l| l == "html"));

@@ -19,6 +19,7 @@ mod hardening;
 mod harness_smoke;
 mod injection;
 mod language;
+mod lazy;
 mod leaks;
 mod lifecycle;
 mod methods;

@@ -11,7 +11,7 @@ use crate::support::{event_recorder, event_recorder_js, json, Fixture, Page, Rou
 const NONCE: &str = "r4nd0mN0nce";
 
 /// The `Content-Security-Policy:` lines of a customer's generated INTEGRATION.md, in order.
-fn documented_csp(fx: &Fixture, appid: &str) -> Vec<String> {
+pub(crate) fn documented_csp(fx: &Fixture, appid: &str) -> Vec<String> {
     let docs =
         fx.customer(appid).manifest["docs"].as_str().expect("customers[].docs in manifest.json").to_string();
     let md = std::fs::read_to_string(fx.out_dir().join(&docs)).unwrap();
@@ -22,7 +22,7 @@ fn documented_csp(fx: &Fixture, appid: &str) -> Vec<String> {
 }
 
 /// `policy` with its `script-src` directive replaced.
-fn with_script_src(policy: &str, script_src: &str) -> String {
+pub(crate) fn with_script_src(policy: &str, script_src: &str) -> String {
     policy
         .split("; ")
         .map(|d| if d.starts_with("script-src ") { script_src.to_string() } else { d.to_string() })

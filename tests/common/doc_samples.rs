@@ -6,11 +6,12 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 /// Configs (appid, TOML) that together render every conditional section of the docs: the default
 /// launcher, `launcher = "custom"` (the entry-button section) and `asyncInit = true` (the
-/// manual-init snippet and the "start the widget yourself" section).
+/// manual-init snippet and the "start the widget yourself" section); and the lazy snippet's three
+/// `load` triggers (`init` by default, `interaction`, `idle`).
 pub const CONFIGS: [(&str, &str); 3] = [
     ("docs-default", "appid = \"docs-default\"\n"),
-    ("docs-custom", "appid = \"docs-custom\"\nlauncher = \"custom\"\n"),
-    ("docs-late", "appid = \"docs-late\"\nlauncher = \"custom\"\nasyncInit = true\n"),
+    ("docs-custom", "appid = \"docs-custom\"\nlauncher = \"custom\"\nload = \"interaction\"\n"),
+    ("docs-late", "appid = \"docs-late\"\nlauncher = \"custom\"\nasyncInit = true\nload = \"idle\"\n"),
 ];
 
 /// One fenced code block and the prose paragraph before it.
