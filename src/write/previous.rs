@@ -25,8 +25,9 @@ pub struct Previous {
 /// One customer of the previous build.
 #[derive(Default)]
 struct Customer {
-    /// `inputs` of its manifest entry: what its files were rendered from.
-    inputs: Option<String>,
+    /// A digest of `inputs` of its manifest entry (what its files were rendered from): 48 bytes
+    /// instead of 96 hex digits and a string, 100,000 times over.
+    inputs: Option<[u8; 48]>,
     /// [`files_digest`] of the files the manifest lists under its folder.
     files: Option<[u8; 48]>,
 }
@@ -56,7 +57,7 @@ impl Previous {
     /// the files may be taken over once their bytes give this digest again.
     pub fn files_made_from(&self, appid: &str, inputs: &str) -> Option<[u8; 48]> {
         let customer = self.customers.get(appid)?;
-        (customer.inputs.as_deref() == Some(inputs)).then_some(customer.files?)
+        (customer.inputs == Some(Sha384::digest(inputs).into())).then_some(customer.files?)
     }
 }
 
@@ -88,9 +89,9 @@ struct Listing {
     files: FilesFold,
 }
 
-/// `customers`, folded to appid → `inputs` as the array streams by.
+/// `customers`, folded to appid → a digest of `inputs` as the array streams by.
 #[derive(Default)]
-struct InputsByAppid(HashMap<String, String>);
+struct InputsByAppid(HashMap<String, [u8; 48]>);
 
 impl<'de> Deserialize<'de> for InputsByAppid {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -109,7 +110,7 @@ impl<'de> Deserialize<'de> for InputsByAppid {
                 let mut found = HashMap::new();
                 while let Some(entry) = seq.next_element::<Entry>()? {
                     if let Some(inputs) = entry.inputs {
-                        found.insert(entry.appid, inputs);
+                        found.insert(entry.appid, Sha384::digest(inputs).into());
                     }
                 }
                 Ok(InputsByAppid(found))
