@@ -19,6 +19,7 @@ mod hardening;
 mod harness_smoke;
 mod injection;
 mod language;
+mod lazy_frames;
 mod leaks;
 mod lifecycle;
 mod methods;
