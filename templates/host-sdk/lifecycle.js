@@ -43,7 +43,7 @@ function start() {
   // The rest in a task of their own (a destroyed instance has no frames left). A timer, not
   // requestIdleCallback: that needs a fallback for Safari and a timeout (or a busy page would
   // starve the panel past its readiness timeout), 28 B of gzip that core.js cannot spare.
-  setTimeout(insertFrames);
+  setTimeout(insertFrames, 0);
   emit("initialized");
   pendingCalls.splice(0).forEach((pending) => call(pending[0], pending[1]));
 }
