@@ -432,15 +432,16 @@ fn gzip9_len(bytes: &[u8]) -> usize {
 #[test]
 fn size_budgets_hold() {
     // The budgets are 4,000 B for core.js and 800 B for a snippet (Segment's is 808). With the
-    // hardening of every entry point, payload and frame core.js is 4,491 B and the manual-init
-    // snippet 871 B (README, "Sizes", says where the bytes go and what would bring them back);
+    // hardening of every entry point, payload and frame, and the lazy insertion of card and panel,
+    // core.js is 4,490 B and the manual-init snippet 869 B (README, "Sizes", says where the bytes
+    // go and what would bring them back);
     // these ceilings stop any further growth, with room for the noise of content hashes
     // (about 10 B). Lower them as bytes come off; never raise them.
     const SNIPPET_BUDGET: usize = 800;
     // The lazy snippet is the standard one plus its trigger; all-options.toml sets the largest,
     // `load = "interaction"` (908 B; `init` 831 B, `idle` 873 B).
-    const CEILINGS: &[(&str, usize)] = &[("standard", SNIPPET_BUDGET), ("manual-init", 880), ("lazy", 918)];
-    const CORE_JS_CEILING: usize = 4_505;
+    const CEILINGS: &[(&str, usize)] = &[("standard", SNIPPET_BUDGET), ("manual-init", 879), ("lazy", 918)];
+    const CORE_JS_CEILING: usize = 4_501;
     // The config with every option set has the largest window.__twt.
     let config = "tests/fixtures/valid/all-options.toml";
     for (variant, ceiling) in CEILINGS {

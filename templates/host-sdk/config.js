@@ -7,8 +7,9 @@ var ownScript = document.currentScript || {}, // only available now, while core.
   api = Object(window.TWTChatWidget), // the snippet's stub (or a new object): it becomes the API
   config = {},
   optionTypes = {},
-  // `?version=` of our script URL: what scriptTagVersion() and get("sdk_info") report.
-  scriptTagVersion = (ownScript.src && new URL(ownScript.src, location.href).searchParams.get("version")) || "",
+  // `?version=` of our script URL (src reads back absolute): what scriptTagVersion() and
+  // get("sdk_info") report.
+  scriptTagVersion = (ownScript.src && new URL(ownScript.src).searchParams.get("version")) || "",
   // The page's CSP nonce, for our <style>.
   pageNonce = ownScript.nonce || (document.querySelector("script[nonce]") || {}).nonce || "";
 

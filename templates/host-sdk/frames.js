@@ -1,6 +1,11 @@
 // The frames of the live instance: launcher, card and panel, all on the runtime origin. Each
 // gets everything it needs in an `init` message on every load, never in its URL, and has
-// BUILD.readyTimeoutMs to answer bridge_ready.
+// BUILD.readyTimeoutMs from init() to answer bridge_ready.
+//
+// Inserting a cross-origin iframe is the dearest thing start does (a browsing context each), so
+// only the launcher, which the first paint shows, goes in at once: the card and the panel follow
+// in a task of their own, or at once when the panel is to be shown. Until then their commands
+// wait in their queues as they do while a frame loads, and `init` carries the state.
 
 var frames = [], // [{surface, element, queue: commands waiting for bridge_ready, ready, failed, readyTimer}]
   panel; // the panel's frame (also in frames)
@@ -31,10 +36,12 @@ function createFrame(surface) {
     emit("iframe_loaded", { surface: surface });
   });
   frames.push(frame);
-  loadFrame(frame);
-  container.appendChild(element);
+  loadFrame(frame); // an iframe outside the document loads once inserted
   return frame;
 }
+
+// Inserts the frames not inserted yet.
+var insertFrames = () => frames.map((frame) => frame.element.parentNode || container.appendChild(frame.element));
 
 function loadFrame(frame) {
   frame.ready = false;
@@ -66,6 +73,7 @@ function followColorScheme() {
 
 function setVisibility(visibility) {
   if (state.visibility == visibility) return; // visibility_changed only on a real change
+  if (visibility == "maximized") insertFrames();
   state.visibility = visibility;
   container.dataset.twtWidget = visibility;
   sendAll("visibility", { visibility: visibility });

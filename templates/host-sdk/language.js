@@ -3,7 +3,9 @@
 
 function normalizeLocale(tag) {
   tag = typeof tag == "string" ? tag.trim().toLowerCase().replace(/_/g, "-") : "";
-  for (; tag; tag = tag.slice(0, Math.max(0, tag.lastIndexOf("-")))) {
+  // Without a "-" left, slice(0, -1) leaves one letter, which no locale or alias is: the next
+  // round ends the loop.
+  for (; tag; tag = tag.slice(0, tag.lastIndexOf("-"))) {
     if (BUILD.locales.includes(tag)) return tag;
     if (hasOwn(BUILD.localeAliases, tag)) return BUILD.localeAliases[tag];
   }

@@ -4,7 +4,7 @@ var phase = "idle", // idle (no init() yet), waiting (init() waits for <body>), 
   state, // {visibility, theme, locale, unreadCount}: set by the first start, read by get()
   container, // the element holding every frame
   styleElement, // our <style>
-  colorScheme; // matchMedia("(prefers-color-scheme: dark)"), for theme "system"
+  colorScheme; // matchMedia("(prefers-color-scheme:dark)"), for theme "system"
 
 function init() {
   if (phase == "live" || phase == "waiting") return;
@@ -26,7 +26,7 @@ function start() {
     unreadCount: 0,
   };
   frames = [];
-  colorScheme = matchMedia("(prefers-color-scheme: dark)");
+  colorScheme = matchMedia("(prefers-color-scheme:dark)");
   colorScheme.addListener(followColorScheme); // addEventListener on a MediaQueryList needs Safari 14
   addEventListener("message", receive);
   styleElement = document.createElement("style");
@@ -36,10 +36,14 @@ function start() {
   container = document.createElement("div");
   container.dataset.twtWidget = state.visibility;
   if (config.zIndex != null) container.style.zIndex = config.zIndex;
-  if (config.launcher != "custom") createFrame("launcher");
+  if (config.launcher != "custom") insertFrames(createFrame("launcher")); // the only frame yet
   createFrame("card");
   panel = createFrame("panel");
   document.body.appendChild(container);
+  // The rest in a task of their own (a destroyed instance has no frames left). A timer, not
+  // requestIdleCallback: that needs a fallback for Safari and a timeout (or a busy page would
+  // starve the panel past its readiness timeout), 28 B of gzip that core.js cannot spare.
+  setTimeout(insertFrames, 0);
   emit("initialized");
   pendingCalls.splice(0).forEach((pending) => call(pending[0], pending[1]));
 }

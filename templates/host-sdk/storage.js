@@ -2,7 +2,8 @@
 // first-party storage because the runtime's own storage in a third-party frame may be
 // partitioned or wiped (ITP): localStorage, or a cookie where localStorage refuses.
 
-var identityKey = () => "twt_identity_" + encodeURIComponent(config.appid);
+// An appid is [\w-] only (types.js): nothing in it needs escaping in a key or cookie name.
+var identityKey = () => "twt_identity_" + config.appid;
 
 // localStorage first; the cookie holds the identity when localStorage could not.
 function readIdentity() {

@@ -10,7 +10,7 @@ var fieldsOf = (spec) =>
 
 // Types beyond typeof's own names ("string", "boolean", "function"), and enums ("a|b").
 var typeChecks = {
-  number: (value) => typeof value == "number" && isFinite(value),
+  number: Number.isFinite, // no coercion: "12" is no number
   integer: (value) => value === (value | 0), // a whole number in CSS's (32-bit) range
   appid: (value) => typeof value == "string" && /^[\w-]+$/.test(value) && value.length <= BUILD.appidMaxLength,
   locale: (value) => !!normalizeLocale(value),

@@ -236,6 +236,10 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
             assert_eq!(s.eval("document.querySelectorAll('iframe').length").await, json!(0));
             click(&s, "contact-us").await;
             wait_visibility(&s, "minimized").await;
+            s.wait_js(&format!(
+                "document.querySelectorAll('iframe[data-twt-widget-surface]').length === {frames}"
+            ))
+            .await; // the card and panel go in at idle
             assert_eq!(s.surfaces().await.len(), frames);
             s.assert_clean_console().await;
         }
@@ -252,6 +256,10 @@ async fn every_html_and_js_sample_of_the_generated_docs_runs_and_does_what_it_sa
             s.exec("window.TWTChatWidget.init();", vec![]).await;
         }
         wait_visibility(&s, "minimized").await;
+        s.wait_js(&format!(
+            "document.querySelectorAll('iframe[data-twt-widget-surface]').length === {frames}"
+        ))
+        .await; // the card and panel go in at idle
         assert_eq!(s.surfaces().await.len(), frames, "{ctx}: {}", external.prose);
         s.wait_js_in("panel", "TWTDevRuntime.state.appid").await;
         assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.appid").await, json!(appid));

@@ -236,6 +236,7 @@ async fn hardening_window_twt_types_are_checked_like_the_cli_checks_a_config() {
     }
     assert_eq!(warnings.len(), 6, "{warnings:#?}");
     // The defaults took their place; the valid values were kept.
+    s.wait_js("document.querySelectorAll('iframe[data-twt-widget-surface]').length === 3").await; // the card and panel go in at idle
     assert_eq!(s.surfaces().await, ["launcher", "card", "panel"]);
     assert_eq!(
         s.eval("[TWTChatWidget.get('theme'), getComputedStyle(document.querySelector('[data-twt-widget]')).zIndex]")

@@ -20,6 +20,7 @@ mod harness_smoke;
 mod injection;
 mod language;
 mod lazy;
+mod lazy_frames;
 mod leaks;
 mod lifecycle;
 mod methods;

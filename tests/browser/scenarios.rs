@@ -486,6 +486,7 @@ async fn spec_custom_entry_button() {
     s.open(&fx.page_with(Page::new().without_snippet().body(&spec(&fx, CUSTOM_ENTRY_BUTTON)))).await;
     wait_visibility(&s, "minimized").await;
     // launcher: "custom": no built-in launcher, the page's buttons are the entry.
+    s.wait_js("document.querySelectorAll('iframe[data-twt-widget-surface]').length === 2").await; // the card and panel go in at idle
     assert_eq!(s.surfaces().await, ["card", "panel"]);
     assert!(!displayed(&s, "panel").await);
 
@@ -628,11 +629,13 @@ async fn spec_initialization_timing_async_init_example() {
     click(&s, "#contact-us").await;
     s.wait_js("window.__logs.length === 1").await;
     assert_eq!(logs(&s).await, ["Widget initialized"]);
+    s.wait_js("document.querySelectorAll('iframe[data-twt-widget-surface]').length === 3").await; // the card and panel go in at idle
     assert_eq!(s.surfaces().await, ["launcher", "card", "panel"]);
     // init() is idempotent.
     click(&s, "#contact-us").await;
     s.exec("window.TWTChatWidget.init();", vec![]).await;
     wait_visibility(&s, "minimized").await;
+    s.wait_js("document.querySelectorAll('iframe[data-twt-widget-surface]').length === 3").await; // the card and panel go in at idle
     assert_eq!(s.surfaces().await.len(), 3);
     assert_eq!(logs(&s).await, ["Widget initialized"]);
     s.assert_clean_console().await;
@@ -647,6 +650,7 @@ async fn spec_configuration_example() {
     let install = INSTALL.replace(default_config, CONFIG_EXAMPLE);
     s.open(&fx.page_with(Page::new().without_snippet().head(&spec(&fx, &install)))).await;
     wait_visibility(&s, "minimized").await;
+    s.wait_js("document.querySelectorAll('iframe[data-twt-widget-surface]').length === 2").await; // the card and panel go in at idle
     assert_eq!(s.surfaces().await, ["card", "panel"], "launcher: custom");
     assert_eq!(
         s.eval("getComputedStyle(document.querySelector('[data-twt-widget]')).zIndex").await,

@@ -191,6 +191,7 @@ async fn manual_init_snippet_starts_the_widget_only_on_init() {
     assert!(s.try_eval("window.TWTChatWidget.get('state')").await.is_err(), "get() before init() must throw");
     s.client().find(fantoccini::Locator::Id("contact-us")).await.unwrap().click().await.unwrap();
     s.wait_js("window.TWTChatWidget.get('state').visibility === 'minimized'").await;
+    s.wait_js("document.querySelectorAll('iframe[data-twt-widget-surface]').length === 3").await; // the card and panel go in at idle
     assert_eq!(s.surfaces().await, ["launcher", "card", "panel"]);
     s.wait_js_in("panel", "TWTDevRuntime.state.connection === 'connected'").await;
     s.assert_clean_console().await;

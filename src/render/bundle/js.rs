@@ -5,7 +5,7 @@ use swc_core::common::source_map::SourceMapGenConfig;
 use swc_core::common::sync::Lrc;
 use swc_core::common::{FileName, Globals, Mark, SourceMap, Spanned, GLOBALS};
 use swc_core::ecma::ast::{EsVersion, Program};
-use swc_core::ecma::codegen::text_writer::JsWriter;
+use swc_core::ecma::codegen::text_writer::{omit_trailing_semi, JsWriter};
 use swc_core::ecma::codegen::{Config as CodegenConfig, Emitter};
 use swc_core::ecma::minifier::option::{CompressOptions, ExtraOptions, MangleOptions, MinifyOptions};
 use swc_core::ecma::parser::{EsSyntax, Parser, StringInput, Syntax};
@@ -92,7 +92,8 @@ fn print(cm: &Lrc<SourceMap>, program: &Program) -> Result<Minified, String> {
             cfg: CodegenConfig::default().with_minify(true).with_target(TARGET).with_ascii_only(true),
             cm: cm.clone(),
             comments: None,
-            wr: JsWriter::new(cm.clone(), "\n", &mut buf, Some(&mut mappings)),
+            // No `;` before a `}`: swc's minified printing keeps one at the end of every block.
+            wr: omit_trailing_semi(JsWriter::new(cm.clone(), "\n", &mut buf, Some(&mut mappings))),
         };
         emitter.emit_program(program).map_err(|e| e.to_string())?;
     }
