@@ -143,6 +143,26 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Compare two manifests: who must re-paste the snippet, whose docs changed, who came and went
+    #[command(
+        after_help = "Exit status: 0 when nothing changed for any customer, 1 when something did, 2 for usage, 66 for a manifest that cannot be read.
+
+Examples:
+  cp dist/manifest.json previous-manifest.json && twt-gen build --config customers/ --out dist/
+  twt-gen diff previous-manifest.json dist/manifest.json
+  twt-gen diff --format json previous-manifest.json dist/manifest.json > changes.json"
+    )]
+    Diff {
+        /// Output format
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiffFormat,
+        /// The manifest.json of the earlier build
+        #[arg(value_name = "OLD_MANIFEST")]
+        old: PathBuf,
+        /// The manifest.json of the later build
+        #[arg(value_name = "NEW_MANIFEST")]
+        new: PathBuf,
+    },
     /// Print a completion script for a shell
     #[command(after_help = "Examples:
   twt-gen completions bash > ~/.local/share/bash-completion/completions/twt-gen
@@ -172,6 +192,13 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+}
+
+/// How `diff` prints what changed.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Human,
+    Json,
 }
 
 /// One flag per key of the options table (`--appid`, `--theme`, `--z-index`, ...), for
@@ -287,6 +314,11 @@ pub fn main() -> ExitCode {
             ignore_closed_pipe(io::stdout().lock().write_all(&completions))
         }
         Command::Man => print_stdout(&man_page()),
+        Command::Diff { format, old, new } => match run_diff(&old, &new, format) {
+            Ok(true) => return ExitCode::from(exit::CHANGED),
+            Ok(false) => Ok(()),
+            Err(error) => Err(error),
+        },
         Command::Preview { config, port, open } => {
             return crate::preview::main(crate::preview::Options { config, port, open });
         }
@@ -411,6 +443,17 @@ fn run_build(
         built.files,
     );
     Ok(())
+}
+
+/// Prints what changed from `old` to `new`; whether anything changed for a customer.
+fn run_diff(old: &Path, new: &Path, format: DiffFormat) -> Result<bool, Error> {
+    use crate::release::diff::{self, Manifest};
+    let changes = diff::diff(&Manifest::read(old)?, &Manifest::read(new)?);
+    print_stdout(&match format {
+        DiffFormat::Human => changes.human(),
+        DiffFormat::Json => changes.json(),
+    })?;
+    Ok(changes.any_customer())
 }
 
 /// Where `snippet` takes the customer's config from.

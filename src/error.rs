@@ -31,6 +31,8 @@ pub mod exit {
     pub const NO_INPUT: u8 = 66;
     pub const SOFTWARE: u8 = 70;
     pub const CANT_CREATE: u8 = 73;
+    /// `diff`: something changed for a customer (as `diff(1)` exits 1 on a difference).
+    pub const CHANGED: u8 = 1;
 }
 
 impl Error {
@@ -81,6 +83,26 @@ impl Error {
     /// `--out` holds files twt-gen did not write, or the build would overwrite them.
     pub fn foreign_files(out: &Path, message: String, help: &str) -> Self {
         Error::fault(&codes::FOREIGN_FILES, Some(out), message, help)
+    }
+
+    /// A file of an earlier release is not what its manifest says (`found` is its sha384, or
+    /// why it cannot be read), or the build would write other bytes at its path.
+    pub fn released_file_changed(out: &Path, path: &str, listed: &str, found: &str, rewrite: bool) -> Self {
+        let file = out.join(path);
+        if rewrite {
+            return Error::fault(
+                &codes::RELEASED_FILE_CHANGED,
+                Some(&file),
+                format!("the build would rewrite released {path} with other bytes: the manifest lists sha384 {listed}, this build makes {found}"),
+                "a released path never changes its bytes (snippets pin them with SRI): build this twt-gen version into a new --out",
+            );
+        }
+        Error::fault(
+            &codes::RELEASED_FILE_CHANGED,
+            Some(&file),
+            format!("released {path} is not what the manifest lists: sha384 {listed} listed, {found} found"),
+            format!("restore it from your CDN or a backup (its sha384 must be {listed}): twt-gen never replaces a released file, since snippets pasted earlier pin its bytes"),
+        )
     }
 
     /// No staging folder could be created and kept beside `--out`.

@@ -9,7 +9,8 @@
 //! 3. [`write`] puts the files on disk all at once, with `manifest.json`.
 //!
 //! [`pipeline`] runs the three for `build`, [`preview`] for a live preview page, and [`init`]
-//! writes a new config; [`cli`] parses flags and maps outcomes to exit codes ([`error`]);
+//! writes a new config; [`release`] reads manifests of releases after a build (`diff`); [`cli`]
+//! parses flags and maps outcomes to exit codes ([`error`]);
 //! [`escape`] holds one escaper per output context (script, attribute, Markdown, terminal), and
 //! [`terminal`] knows what the terminal wants (colour, a progress line).
 
@@ -21,6 +22,7 @@ pub mod escape;
 pub mod init;
 pub mod pipeline;
 pub mod preview;
+pub mod release;
 pub mod render;
 pub mod terminal;
 pub mod write;

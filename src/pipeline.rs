@@ -22,7 +22,7 @@ use crate::render::types_dts;
 use crate::terminal::Progress;
 use crate::write::atomic::{Foreign, Staging};
 use crate::write::manifest::{
-    BundleEntry, CustomerEntry, FileEntry, Manifest, Spill, TypesEntry, MANIFEST_FILE,
+    BundleEntry, CustomerEntry, FileEntry, Manifest, ReleasedBundle, Spill, TypesEntry, MANIFEST_FILE,
 };
 use crate::write::previous::{self, Previous};
 
@@ -154,7 +154,7 @@ pub fn build(request: &BuildRequest<'_>, out: &Path) -> Result<Built, Error> {
         return Err(error);
     }
     let staging = staging?;
-    let (files, customers) = finish(&staging, &context, request, out, spill)?;
+    let (files, customers) = finish(&staging, &previous, &context, request, out, spill)?;
     let taken_over = context.taken_over.into_inner().expect("no panic while counting");
     staging.commit()?;
     Ok(Built { bundle: context.bundle, customers, files, taken_over })
@@ -352,6 +352,7 @@ impl Writer<'_> {
 /// customers the build has.
 fn finish(
     staging: &Staging,
+    previous: &Previous,
     context: &Context,
     request: &BuildRequest<'_>,
     out: &Path,
@@ -371,10 +372,14 @@ fn finish(
     }
     let mut entries = Vec::with_capacity(others.len());
     for (path, bytes) in &others {
-        staging.write(path, bytes)?;
         entries.push(FileEntry::of(path, bytes));
     }
     let types_sha384 = entries[2].sha384.clone();
+    let carried = carry_releases(staging, previous, &entries)?;
+    for (path, bytes) in &others {
+        staging.write(path, bytes)?;
+    }
+    entries.extend(carried);
     let head = Manifest {
         generator: format!("twt-gen {}", env!("CARGO_PKG_VERSION")),
         sdk_version: SDK_VERSION,
@@ -389,6 +394,7 @@ fn finish(
             gzip_bytes: bundle::gzip_len(bundle.code.as_bytes()),
         },
         types: TypesEntry { path: types_dts::path(), url: context.types_url.clone(), sha384: types_sha384 },
+        bundles: bundle_history(previous, bundle),
         customers: (),
         files: (),
     };
@@ -404,6 +410,58 @@ fn finish(
         .write_manifest(head, entries, file, &on_file)
         .map_err(|e| Error::output(&out.join(MANIFEST_FILE), e))?;
     Ok((count.into_inner(), customers))
+}
+
+/// Carries the files of earlier releases (listed under `install/` by the previous manifest)
+/// into the staging folder once their bytes check out, and returns their entries. A released
+/// path is never rewritten with other bytes: a file that changed on disk, or that this build
+/// would make differently, ends the build.
+fn carry_releases(
+    staging: &Staging,
+    previous: &Previous,
+    made: &[FileEntry],
+) -> Result<Vec<FileEntry>, Error> {
+    let out = staging.out();
+    let mut carried = Vec::new();
+    for released in previous.released_files() {
+        if let Some(new) = made.iter().find(|file| file.path == released.path) {
+            if new.sha384 != released.sha384 {
+                return Err(Error::released_file_changed(
+                    out,
+                    &released.path,
+                    &released.sha384,
+                    &new.sha384,
+                    true,
+                ));
+            }
+            continue;
+        }
+        let found = match std::fs::read(out.join(&released.path)) {
+            Ok(bytes) => sri::sha384_hex(&bytes),
+            Err(error) => format!("no readable file ({error})"),
+        };
+        if found != released.sha384 {
+            return Err(Error::released_file_changed(out, &released.path, &released.sha384, &found, false));
+        }
+        staging.take_over(&released.path)?;
+        carried.push(released.clone());
+    }
+    Ok(carried)
+}
+
+/// The bundle history: the previous build's, oldest first, with this build's bundle last
+/// (unless an earlier build released it already). Who pins each is filled in as it is written.
+fn bundle_history(previous: &Previous, bundle: &Bundle) -> Vec<ReleasedBundle> {
+    let mut history = previous.bundles().to_vec();
+    if !history.iter().any(|released| released.path == bundle.path()) {
+        history.push(ReleasedBundle {
+            version: SDK_VERSION.to_string(),
+            path: bundle.path(),
+            integrity: bundle.integrity.clone(),
+            customers: Vec::new(),
+        });
+    }
+    history
 }
 
 /// One customer's manifest entry: where its files go.

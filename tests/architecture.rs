@@ -12,6 +12,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("write", &["render", "error", "escape"]),
     // `preview` is a front end beside the CLI: it runs the whole pipeline (check, then build)
     // and renders its own page from the API table, so it may use every stage, never the CLI.
+    // `release` reads what `write` wrote (manifests), after a build: it never renders.
+    ("release", &["diagnostics", "error", "escape", "write"]),
     ("preview", &["check", "diagnostics", "error", "escape", "pipeline", "render", "terminal", "write"]),
 ];
 
@@ -25,6 +27,7 @@ const ALL: &[&str] = &[
     "init",
     "pipeline",
     "preview",
+    "release",
     "render",
     "terminal",
     "write",

@@ -137,6 +137,13 @@ fn command_faults(scratch: &Path) -> Vec<(&'static str, std::process::Command, i
         cmd.env("NO_COLOR", "1").args(args);
         cmd
     };
+    // A release whose bundle someone replaced: the next build refuses to carry it.
+    let released = scratch.join("released");
+    let built = run(&["build", "--config", minimal, "--out", released.to_str().unwrap()]).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(released.join("manifest.json")).unwrap()).unwrap();
+    std::fs::write(released.join(manifest["bundle"]["path"].as_str().unwrap()), "/* replaced */").unwrap();
     let mut stdout_full = run(&["snippet", "--config", minimal]);
     stdout_full.stdout(std::fs::File::create("/dev/full").unwrap());
     vec![
@@ -149,6 +156,20 @@ fn command_faults(scratch: &Path) -> Vec<(&'static str, std::process::Command, i
         ("unwritable-output", run(&["build", "--config", minimal, "--out", "/sys/twt-gen-test/dist"]), 73),
         ("stdout-failed", stdout_full, 73),
         ("file-exists", run(&["init", "--appid", "acme", a_file.to_str().unwrap()]), 73),
+        (
+            "released-file-changed",
+            run(&[
+                "build",
+                "--config",
+                minimal,
+                "--out",
+                released.to_str().unwrap(),
+                "--runtime-origin",
+                "https://rt-b.example.org",
+            ]),
+            73,
+        ),
+        ("unreadable-manifest", run(&["diff", "tests/fixtures/nope.json", a_file.to_str().unwrap()]), 66),
     ]
 }
 

@@ -86,6 +86,10 @@ pub const EMPTY_FOLDER: Code =
     input_error("empty-folder", "a folder given as input holds no `*.toml` config");
 pub const FOLDER_NOT_FILE: Code =
     input_error("folder-not-file", "`snippet --config` names a folder; it takes one config file");
+pub const UNREADABLE_MANIFEST: Code = input_error(
+    "unreadable-manifest",
+    "`diff` or `prune` names a manifest that cannot be read or is not a twt-gen `manifest.json`",
+);
 
 // Outputs (exit 73).
 pub const UNWRITABLE_OUTPUT: Code =
@@ -95,6 +99,10 @@ pub const OUTPUT_NOT_A_FOLDER: Code =
 pub const FOREIGN_FILES: Code = output_error(
     "foreign-files",
     "`--out` holds files twt-gen did not write (or the build would overwrite them)",
+);
+pub const RELEASED_FILE_CHANGED: Code = output_error(
+    "released-file-changed",
+    "a released file in `install/` is missing or differs from the sha384 the manifest lists (or the build would rewrite it)",
 );
 pub const STDOUT_FAILED: Code = output_error("stdout-failed", "standard output cannot be written");
 pub const FILE_EXISTS: Code =
@@ -135,9 +143,11 @@ pub const CODES: &[&Code] = &[
     &UNREADABLE_INPUT,
     &EMPTY_FOLDER,
     &FOLDER_NOT_FILE,
+    &UNREADABLE_MANIFEST,
     &UNWRITABLE_OUTPUT,
     &OUTPUT_NOT_A_FOLDER,
     &FOREIGN_FILES,
+    &RELEASED_FILE_CHANGED,
     &STDOUT_FAILED,
     &FILE_EXISTS,
     &INTERNAL,

@@ -16,9 +16,9 @@ use crate::render::sri;
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 
-/// Everything in `manifest.json` but its two long lists.
+/// Everything in `manifest.json` but its two long lists (and who pins the current bundle).
 #[derive(Serialize)]
-pub struct Manifest<C: Serialize, F: Serialize> {
+pub struct Manifest<B: Serialize, C: Serialize, F: Serialize> {
     pub generator: String,
     pub sdk_version: &'static str,
     pub snippet_version: &'static str,
@@ -27,8 +27,22 @@ pub struct Manifest<C: Serialize, F: Serialize> {
     pub bundle: BundleEntry,
     /// The integrators' TypeScript declarations (`twt-chat-widget.d.ts`).
     pub types: TypesEntry,
+    /// Every bundle released into this `--out`, oldest first: the current one and those
+    /// carried over from earlier builds (kept until `prune` removes them).
+    pub bundles: B,
     pub customers: C,
     pub files: F,
+}
+
+/// One bundle of the history, as `manifest.json` lists it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ReleasedBundle {
+    pub version: String,
+    pub path: String,
+    pub integrity: String,
+    /// The appids of the customers whose current snippets pin this bundle, sorted; empty for a
+    /// bundle no current snippet uses (it stays online for the snippets pasted earlier).
+    pub customers: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -64,7 +78,7 @@ pub struct CustomerEntry {
     pub docs_html: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FileEntry {
     pub path: String,
     pub bytes: usize,
@@ -121,7 +135,7 @@ impl Spill {
     /// returns how many customers it lists.
     pub fn write_manifest(
         self,
-        head: Manifest<(), ()>,
+        head: Manifest<Vec<ReleasedBundle>, (), ()>,
         mut others: Vec<FileEntry>,
         out: impl Write,
         on_file: &dyn Fn(&FileEntry),
@@ -141,6 +155,7 @@ impl Spill {
         by_folder.sort_by_cached_key(|spilled| format!("{}/", spilled.appid));
         others.sort_by(|a, b| a.path.cmp(&b.path));
         let split = others.partition_point(|f| f.path.as_str() < "customers/");
+        let current = head.bundle.path.clone();
         let manifest = Manifest {
             generator: head.generator,
             sdk_version: head.sdk_version,
@@ -149,6 +164,7 @@ impl Spill {
             runtime_origin: head.runtime_origin,
             bundle: head.bundle,
             types: head.types,
+            bundles: Bundles { history: &head.bundles, current: &current, index: &by_appid },
             customers: Customers { index: &by_appid, read: &read },
             files: Files {
                 before: &others[..split],
@@ -163,6 +179,41 @@ impl Spill {
         out.write_all(b"\n")?;
         out.flush()?;
         Ok(by_appid.len())
+    }
+}
+
+/// The `bundles` history; every customer of this build pins the current bundle.
+struct Bundles<'a> {
+    history: &'a [ReleasedBundle],
+    current: &'a str,
+    index: &'a [Spilled],
+}
+
+impl Serialize for Bundles<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Entry<'a, C: Serialize> {
+            version: &'a str,
+            path: &'a str,
+            integrity: &'a str,
+            customers: C,
+        }
+        struct Appids<'a>(&'a [Spilled]);
+        impl Serialize for Appids<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|spilled| &spilled.appid))
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(self.history.len()))?;
+        for bundle in self.history {
+            let (version, path, integrity) = (&*bundle.version, &*bundle.path, &*bundle.integrity);
+            if bundle.path == self.current {
+                seq.serialize_element(&Entry { version, path, integrity, customers: Appids(self.index) })?;
+            } else {
+                seq.serialize_element(&Entry { version, path, integrity, customers: &bundle.customers })?;
+            }
+        }
+        seq.end()
     }
 }
 

@@ -2,6 +2,9 @@
 //! for any batch: a 128-bit key per listed path (foreign files are those it does not list), and
 //! per customer what its files were made from and one digest of them (for incremental builds).
 //!
+//! It also keeps the release history: the bundles it lists and the files under `install/`
+//! with their sha384 (a few per release), which the next build carries over.
+//!
 //! The manifest is read as a stream, never held whole: at 100,000 customers it is over 100 MB.
 
 use std::collections::{HashMap, HashSet};
@@ -13,13 +16,21 @@ use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use sha2::{Digest, Sha256, Sha384};
 
-use crate::write::manifest::{FileEntry, MANIFEST_FILE};
+use crate::write::manifest::{FileEntry, ReleasedBundle, MANIFEST_FILE};
+
+/// Where the released files live: bundles, source maps and type declarations, each under its
+/// SDK version, never rewritten with other bytes once released.
+pub const INSTALL_DIR: &str = "install/";
 
 /// The previous build, or an empty one when `--out` holds no manifest of ours.
 #[derive(Default)]
 pub struct Previous {
     listed: HashSet<u128>,
     customers: HashMap<String, Customer>,
+    /// The bundles it lists, oldest first (customers left out: the next build says who pins).
+    bundles: Vec<ReleasedBundle>,
+    /// The files it lists under `install/`, in path order.
+    released: Vec<FileEntry>,
 }
 
 /// One customer of the previous build.
@@ -42,7 +53,23 @@ impl Previous {
                 for (appid, inputs) in listing.customers.0 {
                     customers.entry(appid).or_default().inputs = Some(inputs);
                 }
-                Previous { listed: listing.files.listed, customers }
+                let bundles = match (listing.bundles, listing.bundle) {
+                    (Some(bundles), _) => bundles.into_iter().map(HistoryEntry::released).collect(),
+                    // A manifest from before the history: its one bundle starts it.
+                    (None, Some(bundle)) => vec![ReleasedBundle {
+                        version: listing.sdk_version.unwrap_or_default(),
+                        path: bundle.path,
+                        integrity: bundle.integrity,
+                        customers: Vec::new(),
+                    }],
+                    (None, None) => Vec::new(),
+                };
+                Previous {
+                    listed: listing.files.listed,
+                    customers,
+                    bundles,
+                    released: listing.files.released,
+                }
             }
             _ => Previous::default(),
         }
@@ -51,6 +78,16 @@ impl Previous {
     /// Whether the previous build wrote `path`.
     pub fn lists(&self, path: &str) -> bool {
         self.listed.contains(&path_key(path))
+    }
+
+    /// The bundles of the previous build's history, oldest first, with no customers.
+    pub fn bundles(&self) -> &[ReleasedBundle] {
+        &self.bundles
+    }
+
+    /// The files the previous build lists under `install/`, in path order.
+    pub fn released_files(&self) -> &[FileEntry] {
+        &self.released
     }
 
     /// The digest of the customer's previous files when they were made from the same `inputs`:
@@ -83,10 +120,34 @@ fn customer_of(path: &str) -> Option<&str> {
 #[derive(Deserialize)]
 struct Listing {
     generator: String,
+    sdk_version: Option<String>,
+    bundle: Option<HistoryEntry>,
+    bundles: Option<Vec<HistoryEntry>>,
     #[serde(default)]
     customers: InputsByAppid,
     #[serde(default)]
     files: FilesFold,
+}
+
+/// A bundle of the history (or the one `bundle`), without its customers: they may be many,
+/// and the next build lists them anew.
+#[derive(Deserialize)]
+struct HistoryEntry {
+    #[serde(default)]
+    version: String,
+    path: String,
+    integrity: String,
+}
+
+impl HistoryEntry {
+    fn released(self) -> ReleasedBundle {
+        ReleasedBundle {
+            version: self.version,
+            path: self.path,
+            integrity: self.integrity,
+            customers: Vec::new(),
+        }
+    }
 }
 
 /// `customers`, folded to appid → a digest of `inputs` as the array streams by.
@@ -125,6 +186,7 @@ impl<'de> Deserialize<'de> for InputsByAppid {
 struct FilesFold {
     listed: HashSet<u128>,
     digests: HashMap<String, Customer>,
+    released: Vec<FileEntry>,
 }
 
 impl<'de> Deserialize<'de> for FilesFold {
@@ -148,9 +210,12 @@ impl<'de> Deserialize<'de> for FilesFold {
                     }
                     if let Some((_, files)) = &mut current {
                         files.push(file);
+                    } else if file.path.starts_with(INSTALL_DIR) {
+                        fold.released.push(file);
                     }
                 }
                 fold.close(current);
+                fold.released.sort_by(|a, b| a.path.cmp(&b.path));
                 Ok(fold)
             }
         }

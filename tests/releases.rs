@@ -1,0 +1,186 @@
+//! Releases over time: `install/` only grows. A build carries every released bundle, source map
+//! and type declaration of the previous build into the new output once its bytes check out, and
+//! the manifest's `bundles` history says which customers pin which bundle now.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use base64::Engine;
+use serde_json::Value;
+use sha2::{Digest, Sha384};
+
+fn twt_gen() -> Command {
+    let mut cmd = Command::cargo_bin("twt-gen").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Builds `configs` into `out` for the runtime at `origin`.
+fn build(configs: &Path, out: &Path, origin: &str) -> std::process::Output {
+    twt_gen()
+        .arg("build")
+        .arg("--config")
+        .arg(configs)
+        .arg("--out")
+        .arg(out)
+        .args(["--runtime-origin", origin])
+        .output()
+        .unwrap()
+}
+
+fn build_ok(configs: &Path, out: &Path, origin: &str) {
+    let output = build(configs, out, origin);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+fn manifest(out: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// Every file under `root` with its bytes, sorted.
+fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                files.push((relative, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn integrity(bytes: &[u8]) -> String {
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
+}
+
+/// Two customers in a folder of their own.
+fn configs(dir: &Path) -> PathBuf {
+    let configs = dir.join("configs");
+    std::fs::create_dir(&configs).unwrap();
+    for appid in ["alpha", "beta"] {
+        std::fs::write(configs.join(format!("{appid}.toml")), format!("appid = \"{appid}\"\n")).unwrap();
+    }
+    configs
+}
+
+const ORIGIN_A: &str = "https://rt-a.example.org";
+const ORIGIN_B: &str = "https://rt-b.example.org";
+
+/// Two builds with different bundles into one `--out`; returns the folder, configs and out.
+fn two_releases() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&configs, &out, ORIGIN_A);
+    build_ok(&configs, &out, ORIGIN_B);
+    (dir, configs, out)
+}
+
+#[test]
+fn a_second_release_keeps_the_first_bundle_with_its_bytes() {
+    let (_dir, _configs, out) = two_releases();
+    let manifest = manifest(&out);
+    let bundles = manifest["bundles"].as_array().unwrap();
+    assert_eq!(bundles.len(), 2, "{bundles:#?}");
+    assert_ne!(bundles[0]["path"], bundles[1]["path"]);
+    assert_eq!(bundles[1]["path"], manifest["bundle"]["path"], "the current bundle comes last");
+    let files = manifest["files"].as_array().unwrap();
+    for bundle in bundles {
+        let path = bundle["path"].as_str().unwrap();
+        let bytes = std::fs::read(out.join(path)).unwrap();
+        assert_eq!(bundle["integrity"], integrity(&bytes), "{path}");
+        assert_eq!(bundle["version"], manifest["sdk_version"]);
+        for listed in [path.to_string(), format!("{path}.map")] {
+            assert!(files.iter().any(|f| f["path"] == listed.as_str()), "{listed} is in `files`");
+            assert!(out.join(&listed).is_file(), "{listed}");
+        }
+    }
+}
+
+#[test]
+fn the_history_says_which_customers_pin_each_bundle_now() {
+    let (_dir, configs, out) = two_releases();
+    let bundles = manifest(&out)["bundles"].clone();
+    assert_eq!(bundles[0]["customers"], serde_json::json!([]), "nobody pins the first bundle now");
+    assert_eq!(bundles[1]["customers"], serde_json::json!(["alpha", "beta"]));
+    let snippet = std::fs::read_to_string(out.join("customers/alpha/snippet.html")).unwrap();
+    assert!(snippet.contains(bundles[1]["integrity"].as_str().unwrap()));
+
+    // Back to the first runtime: the first bundle is current again, and still listed once.
+    build_ok(&configs, &out, ORIGIN_A);
+    let bundles = manifest(&out)["bundles"].clone();
+    assert_eq!(bundles.as_array().unwrap().len(), 2, "{bundles:#?}");
+    assert_eq!(bundles[0]["customers"], serde_json::json!(["alpha", "beta"]));
+    assert_eq!(bundles[1]["customers"], serde_json::json!([]));
+}
+
+#[test]
+fn a_tampered_released_bundle_is_refused_and_the_output_is_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&configs, &out, ORIGIN_A);
+    let first = manifest(&out)["bundle"]["path"].as_str().unwrap().to_string();
+    std::fs::write(out.join(&first), "/* replaced */").unwrap();
+    let before = tree(&out);
+
+    let output = build(&configs, &out, ORIGIN_B);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(73), "{stderr}");
+    assert!(stderr.contains("released-file-changed") && stderr.contains(&first), "{stderr}");
+    let listed =
+        manifest(&out)["files"].as_array().unwrap().iter().find(|f| f["path"] == first.as_str()).unwrap()
+            ["sha384"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let found = format!("{:x}", Sha384::digest(b"/* replaced */"));
+    assert!(stderr.contains(&listed) && stderr.contains(&found), "both hashes are named: {stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+    assert!(tree(&out) == before, "the previous output is untouched");
+
+    // A deleted one is refused as well: never silently dropped from the history.
+    std::fs::remove_file(out.join(&first)).unwrap();
+    let output = build(&configs, &out, ORIGIN_B);
+    assert_eq!(output.status.code(), Some(73), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn rebuilding_with_the_same_inputs_is_byte_identical() {
+    let (dir, configs, out) = two_releases();
+    let before = tree(&out);
+    build_ok(&configs, &out, ORIGIN_B);
+    assert!(tree(&out) == before, "same inputs and same previous output: the same bytes");
+
+    // The same two releases into another folder give the same output too.
+    let again = dir.path().join("again");
+    build_ok(&configs, &again, ORIGIN_A);
+    build_ok(&configs, &again, ORIGIN_B);
+    assert!(tree(&again) == before);
+}
+
+#[test]
+fn a_manifest_from_before_the_history_starts_it_with_its_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&configs, &out, ORIGIN_A);
+    let mut old = manifest(&out);
+    old.as_object_mut().unwrap().remove("bundles");
+    let first = old["bundle"].clone();
+    std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&old).unwrap()).unwrap();
+
+    build_ok(&configs, &out, ORIGIN_B);
+    let bundles = manifest(&out)["bundles"].clone();
+    assert_eq!(bundles.as_array().unwrap().len(), 2, "{bundles:#?}");
+    assert_eq!(bundles[0]["path"], first["path"]);
+    assert_eq!(bundles[0]["integrity"], first["integrity"]);
+    assert!(out.join(first["path"].as_str().unwrap()).is_file());
+}
