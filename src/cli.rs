@@ -148,9 +148,9 @@ enum Command {
         after_help = "Exit status: 0 when nothing changed for any customer, 1 when something did, 2 for usage, 66 for a manifest that cannot be read.
 
 Examples:
-  cp dist/manifest.json previous-manifest.json && twt-gen build --config customers/ --out dist/
   twt-gen diff previous-manifest.json dist/manifest.json
-  twt-gen diff --format json previous-manifest.json dist/manifest.json > changes.json"
+  twt-gen diff --format json previous-manifest.json dist/manifest.json > changes.json
+  (keep the old one before building: cp dist/manifest.json previous-manifest.json)"
     )]
     Diff {
         /// Output format

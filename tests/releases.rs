@@ -184,3 +184,55 @@ fn a_manifest_from_before_the_history_starts_it_with_its_bundle() {
     assert_eq!(bundles[0]["integrity"], first["integrity"]);
     assert!(out.join(first["path"].as_str().unwrap()).is_file());
 }
+
+/// `twt-gen diff OLD NEW` on the manifests of two real builds.
+fn diff(old: &Path, new: &Path, format: &[&str]) -> (Option<i32>, String) {
+    let output = twt_gen().arg("diff").args(format).arg(old).arg(new).output().unwrap();
+    (output.status.code(), String::from_utf8(output.stdout).unwrap())
+}
+
+#[test]
+fn diff_names_who_must_paste_again_after_a_new_bundle_and_gates_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&configs, &out, ORIGIN_A);
+    let before = dir.path().join("before.json");
+    std::fs::copy(out.join("manifest.json"), &before).unwrap();
+
+    // Nothing changed: exit 0.
+    let (code, said) = diff(&before, &out.join("manifest.json"), &[]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(said, "No customer's snippet or docs changed.\n");
+
+    // A new bundle, a new customer: everyone pastes again, exit 1.
+    std::fs::write(configs.join("gamma.toml"), "appid = \"gamma\"\n").unwrap();
+    build_ok(&configs, &out, ORIGIN_B);
+    let (code, said) = diff(&before, &out.join("manifest.json"), &[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("must paste their snippet again (2):\n  alpha (external, lazy, standard)\n  beta"),
+        "{said}"
+    );
+    assert!(said.contains("Customers added (1):\n  gamma\n"), "{said}");
+    let (code, json) = diff(&before, &out.join("manifest.json"), &["--format", "json"]);
+    assert_eq!(code, Some(1));
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let current = manifest(&out)["bundle"]["path"].clone();
+    assert_eq!(json["bundles_added"], serde_json::json!([current]));
+    assert_eq!(json["added"], serde_json::json!(["gamma"]));
+    assert_eq!(json["removed"], serde_json::json!([]));
+}
+
+#[test]
+fn diff_refuses_what_is_not_a_manifest_and_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_json = dir.path().join("manifest.json");
+    std::fs::write(&not_json, "{\"generator\": ").unwrap();
+    let output = twt_gen().arg("diff").arg(&not_json).arg(&not_json).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(66), "{stderr}");
+    assert!(stderr.contains("unreadable-manifest") && stderr.contains("help:"), "{stderr}");
+    let output = twt_gen().arg("diff").arg(&not_json).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
