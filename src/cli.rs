@@ -163,6 +163,25 @@ Examples:
         #[arg(value_name = "NEW_MANIFEST")]
         new: PathBuf,
     },
+    /// Remove old releases from install/: lists what goes, deletes only with --yes, never a pinned bundle
+    #[command(
+        after_help = "Keeps the N newest bundles of the manifest's history and every bundle a current customer pins.
+
+Examples:
+  twt-gen prune --out dist/ --keep 3          (lists what would be deleted)
+  twt-gen prune --out dist/ --keep 3 --yes    (deletes it, and drops it from manifest.json)"
+    )]
+    Prune {
+        /// The output folder of a build (it holds manifest.json)
+        #[arg(long, value_name = "DIR", default_value = "dist")]
+        out: PathBuf,
+        /// How many of the newest bundles to keep, besides every bundle a customer pins
+        #[arg(long, value_name = "N", required = true)]
+        keep: usize,
+        /// Delete: without it, prune only lists what it would delete
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print a completion script for a shell
     #[command(after_help = "Examples:
   twt-gen completions bash > ~/.local/share/bash-completion/completions/twt-gen
@@ -314,6 +333,7 @@ pub fn main() -> ExitCode {
             ignore_closed_pipe(io::stdout().lock().write_all(&completions))
         }
         Command::Man => print_stdout(&man_page()),
+        Command::Prune { out, keep, yes } => run_prune(&out, keep, yes),
         Command::Diff { format, old, new } => match run_diff(&old, &new, format) {
             Ok(true) => return ExitCode::from(exit::CHANGED),
             Ok(false) => Ok(()),
@@ -454,6 +474,29 @@ fn run_diff(old: &Path, new: &Path, format: DiffFormat) -> Result<bool, Error> {
         DiffFormat::Json => changes.json(),
     })?;
     Ok(changes.any_customer())
+}
+
+/// Lists what keeping `keep` bundles removes from `out`, and removes it when `yes`.
+fn run_prune(out: &Path, keep: usize, yes: bool) -> Result<(), Error> {
+    let pruning = crate::release::prune::Pruning::read(out)?;
+    let plan = pruning.plan(keep);
+    let verb = if yes { "deleting" } else { "would delete" };
+    let mut said = String::new();
+    for file in &plan.files {
+        said.push_str(&format!("{verb} {}\n", terminal_text(file)));
+    }
+    said.push_str(&match (plan.bundles.len(), yes) {
+        (0, _) => {
+            "nothing to prune: every bundle is among the newest kept or pinned by a customer\n".to_string()
+        }
+        (n, false) => format!("{n} bundle(s) would go; run again with --yes to delete them\n"),
+        (n, true) => format!("{n} bundle(s) removed from manifest.json and from disk\n"),
+    });
+    print_stdout(&said)?;
+    if yes && !plan.files.is_empty() {
+        pruning.apply(out, &plan)?;
+    }
+    Ok(())
 }
 
 /// Where `snippet` takes the customer's config from.

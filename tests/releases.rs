@@ -236,3 +236,72 @@ fn diff_refuses_what_is_not_a_manifest_and_bad_usage() {
     let output = twt_gen().arg("diff").arg(&not_json).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+fn prune(out: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let output = twt_gen().arg("prune").arg("--out").arg(out).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), format!("{}{stderr}", String::from_utf8(output.stdout).unwrap()))
+}
+
+#[test]
+fn prune_lists_before_it_deletes_and_never_deletes_a_pinned_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    let mut paths = Vec::new();
+    for origin in [ORIGIN_A, ORIGIN_B, "https://rt-c.example.org", ORIGIN_A] {
+        build_ok(&configs, &out, origin);
+        paths.push(manifest(&out)["bundle"]["path"].as_str().unwrap().to_string());
+    }
+    // History: A, B, C; the current (pinned) bundle is A again, the oldest.
+    let (a, b, c) = (&paths[0], &paths[1], &paths[2]);
+    assert_eq!(&paths[3], a);
+
+    let before = tree(&out);
+    let (code, said) = prune(&out, &["--keep", "0"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains(&format!("would delete {b}\n")) && said.contains(&format!("would delete {c}.map\n")),
+        "{said}"
+    );
+    assert!(!said.contains(a.as_str()), "the pinned bundle is not even listed: {said}");
+    assert!(tree(&out) == before, "without --yes nothing is deleted");
+
+    let (code, said) = prune(&out, &["--keep", "0", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(out.join(a).is_file() && out.join(format!("{a}.map")).is_file(), "the pinned bundle stays");
+    assert!(!out.join(b).exists() && !out.join(c).exists() && !out.join(format!("{c}.map")).exists());
+    let after = manifest(&out);
+    let history: Vec<&str> =
+        after["bundles"].as_array().unwrap().iter().map(|b| b["path"].as_str().unwrap()).collect();
+    assert_eq!(history, [a.as_str()]);
+    assert!(after["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["path"] != b.as_str() && f["path"] != c.as_str()));
+
+    // What is left is a valid previous output: the next build with the same inputs changes nothing.
+    let pruned = tree(&out);
+    build_ok(&configs, &out, ORIGIN_A);
+    assert!(tree(&out) == pruned, "prune writes the manifest as a build would");
+    let (_, said) = prune(&out, &["--keep", "0", "--yes"]);
+    assert!(said.contains("nothing to prune"), "{said}");
+}
+
+#[test]
+fn prune_keeps_the_newest_n() {
+    let (_dir, _configs, out) = two_releases();
+    let bundles = manifest(&out)["bundles"].clone();
+    let (code, said) = prune(&out, &["--keep", "2", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(manifest(&out)["bundles"], bundles, "{said}");
+    let (code, said) = prune(&out, &["--keep", "1", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(manifest(&out)["bundles"].as_array().unwrap().len(), 1);
+    assert!(!out.join(bundles[0]["path"].as_str().unwrap()).exists());
+    let (code, _) = prune(&out.join("nowhere"), &["--keep", "1"]);
+    assert_eq!(code, Some(66));
+    let (code, _) = prune(&out, &[]);
+    assert_eq!(code, Some(2), "--keep is required");
+}
