@@ -489,8 +489,10 @@ fn run_prune(out: &Path, keep: usize, yes: bool) -> Result<(), Error> {
         (0, _) => {
             "nothing to prune: every bundle is among the newest kept or pinned by a customer\n".to_string()
         }
-        (n, false) => format!("{n} bundle(s) would go; run again with --yes to delete them\n"),
-        (n, true) => format!("{n} bundle(s) removed from manifest.json and from disk\n"),
+        (1, false) => "1 bundle would go; run again with --yes to delete it\n".to_string(),
+        (n, false) => format!("{n} bundles would go; run again with --yes to delete them\n"),
+        (1, true) => "1 bundle removed from manifest.json and from disk\n".to_string(),
+        (n, true) => format!("{n} bundles removed from manifest.json and from disk\n"),
     });
     print_stdout(&said)?;
     if yes && !plan.files.is_empty() {
