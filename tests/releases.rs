@@ -305,3 +305,30 @@ fn prune_keeps_the_newest_n() {
     let (code, _) = prune(&out, &[]);
     assert_eq!(code, Some(2), "--keep is required");
 }
+
+#[test]
+fn a_build_never_writes_other_bytes_at_a_released_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&configs, &out, ORIGIN_A);
+    // The manifest says the released declarations had other bytes than this build makes.
+    let mut listed = manifest(&out);
+    let types = listed["types"]["path"].as_str().unwrap().to_string();
+    let other = format!("{:x}", Sha384::digest(b"other declarations"));
+    for file in listed["files"].as_array_mut().unwrap() {
+        if file["path"] == types.as_str() {
+            file["sha384"] = other.clone().into();
+        }
+    }
+    std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&listed).unwrap()).unwrap();
+    let before = tree(&out);
+    let output = build(&configs, &out, ORIGIN_B);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(73), "{stderr}");
+    assert!(
+        stderr.contains(&format!("would rewrite released {types}")) && stderr.contains(&other),
+        "{stderr}"
+    );
+    assert!(tree(&out) == before);
+}

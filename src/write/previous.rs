@@ -264,6 +264,35 @@ mod tests {
     }
 
     #[test]
+    fn keeps_the_release_history_without_its_customers_and_the_released_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = serde_json::json!({
+            "generator": "twt-gen 1.2.0",
+            "bundles": [
+                {"version": "1.1.0", "path": "install/1.1.0/core.a.js", "integrity": "sha384-a", "customers": []},
+                {"version": "1.2.0", "path": "install/1.2.0/core.b.js", "integrity": "sha384-b", "customers": ["x"]},
+            ],
+            "files": [entry("customers/x/snippet.html"), entry("install/1.1.0/core.a.js"), entry("manifest-like.txt")],
+        });
+        std::fs::write(dir.path().join(MANIFEST_FILE), manifest.to_string()).unwrap();
+        let previous = Previous::read(dir.path());
+        let paths: Vec<&str> = previous.bundles().iter().map(|b| b.path.as_str()).collect();
+        assert_eq!(paths, ["install/1.1.0/core.a.js", "install/1.2.0/core.b.js"]);
+        assert!(previous.bundles().iter().all(|b| b.customers.is_empty()));
+        assert_eq!(previous.released_files(), [entry("install/1.1.0/core.a.js")]);
+
+        // Before the history: the one `bundle` starts it, at the manifest's SDK version.
+        let manifest = serde_json::json!({
+            "generator": "twt-gen 1.2.0", "sdk_version": "1.2.0",
+            "bundle": {"path": "install/1.2.0/core.b.js", "url": "u", "integrity": "sha384-b", "bytes": 1, "gzip_bytes": 1},
+        });
+        std::fs::write(dir.path().join(MANIFEST_FILE), manifest.to_string()).unwrap();
+        let history = Previous::read(dir.path()).bundles().to_vec();
+        assert_eq!(history.len(), 1);
+        assert_eq!((history[0].version.as_str(), history[0].integrity.as_str()), ("1.2.0", "sha384-b"));
+    }
+
+    #[test]
     fn a_manifest_that_is_not_ours_lists_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let manifest = serde_json::json!({"generator": "other", "files": [entry("x")]});
