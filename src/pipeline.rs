@@ -111,8 +111,17 @@ pub fn build(request: &BuildRequest<'_>, out: &Path) -> Result<Built, Error> {
     let previous = Previous::read(out);
     // An `--out` that cannot take the build is reported after the configs' problems, which are
     // the first thing to fix; meanwhile nothing is rendered.
+    // A released file that changed is found before any customer is rendered (and checked
+    // again when it is carried over).
     let staging = Staging::begin(out, request.foreign, &previous)
-        .and_then(|(staging, refusal)| refusal.map_or(Ok(staging), Err));
+        .and_then(|(staging, refusal)| refusal.map_or(Ok(staging), Err))
+        .and_then(|staging| {
+            let made: Vec<FileEntry> = release_files(&context.bundle)
+                .iter()
+                .map(|(path, bytes)| FileEntry::of(path, bytes))
+                .collect();
+            check_releases(out, &previous, &made).map(|_| staging)
+        });
     let spill = Spill::new().map_err(|e| Error::output(out, e))?;
     let writer = staging.as_ref().ok().map(|staging| Writer { staging, previous: &previous, spill: &spill });
     let failed = AtomicBool::new(false);
@@ -359,12 +368,8 @@ fn finish(
     spill: Spill,
 ) -> Result<(usize, usize), Error> {
     let bundle = &context.bundle;
-    let mut others: Vec<(String, Vec<u8>)> = vec![
-        (bundle.path(), bundle.code.clone().into_bytes()),
-        (bundle.source_map_path(), bundle.source_map.clone()),
-        (types_dts::path(), types_dts::render().into_bytes()),
-        (crate::render::schema::FILE_NAME.to_string(), crate::render::schema::render().into_bytes()),
-    ];
+    let mut others = release_files(bundle);
+    others.push((crate::render::schema::FILE_NAME.to_string(), crate::render::schema::render().into_bytes()));
     if request.dev_runtime {
         for (name, text) in embedded::DEV_RUNTIME {
             others.push((format!("dev-runtime/{name}"), text.as_bytes().to_vec()));
@@ -375,7 +380,10 @@ fn finish(
         entries.push(FileEntry::of(path, bytes));
     }
     let types_sha384 = entries[2].sha384.clone();
-    let carried = carry_releases(staging, previous, &entries)?;
+    let carried = check_releases(out, previous, &entries)?;
+    for file in &carried {
+        staging.take_over(&file.path)?;
+    }
     for (path, bytes) in &others {
         staging.write(path, bytes)?;
     }
@@ -412,16 +420,20 @@ fn finish(
     Ok((count.into_inner(), customers))
 }
 
-/// Carries the files of earlier releases (listed under `install/` by the previous manifest)
-/// into the staging folder once their bytes check out, and returns their entries. A released
-/// path is never rewritten with other bytes: a file that changed on disk, or that this build
-/// would make differently, ends the build.
-fn carry_releases(
-    staging: &Staging,
-    previous: &Previous,
-    made: &[FileEntry],
-) -> Result<Vec<FileEntry>, Error> {
-    let out = staging.out();
+/// What this build releases under `install/`: the bundle, its source map, the declarations.
+fn release_files(bundle: &Bundle) -> Vec<(String, Vec<u8>)> {
+    vec![
+        (bundle.path(), bundle.code.clone().into_bytes()),
+        (bundle.source_map_path(), bundle.source_map.clone()),
+        (types_dts::path(), types_dts::render().into_bytes()),
+    ]
+}
+
+/// The files of earlier releases (listed under `install/` by the previous manifest) that this
+/// build carries over, once their bytes in `out` check out. A released path is never rewritten
+/// with other bytes: a file that changed on disk, or that this build (`made`) would make
+/// differently, ends the build.
+fn check_releases(out: &Path, previous: &Previous, made: &[FileEntry]) -> Result<Vec<FileEntry>, Error> {
     let mut carried = Vec::new();
     for released in previous.released_files() {
         if let Some(new) = made.iter().find(|file| file.path == released.path) {
@@ -443,7 +455,6 @@ fn carry_releases(
         if found != released.sha384 {
             return Err(Error::released_file_changed(out, &released.path, &released.sha384, &found, false));
         }
-        staging.take_over(&released.path)?;
         carried.push(released.clone());
     }
     Ok(carried)
