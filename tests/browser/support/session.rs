@@ -1,4 +1,5 @@
-//! One headless Chromium session (fresh profile, so fresh storage) on the shared chromedriver.
+//! One browser session (fresh profile, so fresh storage) of the current engine (see
+//! `engine.rs`): headless Chromium or Firefox, or the WebKitGTK MiniBrowser under Xvfb.
 
 use std::path::Path;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -12,7 +13,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::driver::{chromium_path, Driver};
+use super::driver::{Driver, Lease};
+use super::engine::{Engine, Feature};
 use super::http;
 
 /// The W3C key of an element reference in a script result.
@@ -95,8 +97,10 @@ pub struct Session {
     frame: Mutex<Option<String>>,
     browser_log: Mutex<Vec<BrowserLogEntry>>,
     startup: Duration,
-    // Dropped after the session is deleted in `Drop::drop` (fields drop after it).
+    // Dropped after the session is deleted in `Drop::drop` (fields drop after it, in this order:
+    // the driver goes back to its pool before the slot frees).
     _profile: tempfile::TempDir,
+    _driver: Lease,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -110,7 +114,17 @@ impl Session {
     pub async fn start_with(options: SessionOptions) -> Session {
         let permit = SLOTS.clone().acquire_owned().await.expect("session semaphore");
         let t0 = Instant::now();
-        let driver = Driver::get();
+        let engine = Engine::current();
+        if options.lang.is_some() {
+            if let Some(why) = engine.lacks(Feature::BrowserLanguage) {
+                panic!(
+                    "engine {}: this test needs a {} ({why})",
+                    engine.name(),
+                    Feature::BrowserLanguage.name()
+                );
+            }
+        }
+        let driver = Driver::lease();
         let mut last_error = String::new();
         for attempt in 1..=3 {
             let profile = tempfile::Builder::new()
@@ -118,7 +132,7 @@ impl Session {
                 .tempdir()
                 .expect("create a Chromium profile dir");
             let mut builder = ClientBuilder::new(HttpConnector::new());
-            builder.capabilities(capabilities(profile.path(), &options));
+            builder.capabilities(capabilities(engine, profile.path(), &options));
             match builder.connect(&driver.url()).await {
                 Ok(client) => {
                     let id = client.session_id().await.ok().flatten().unwrap_or_default();
@@ -130,6 +144,7 @@ impl Session {
                         browser_log: Mutex::new(Vec::new()),
                         startup: t0.elapsed(),
                         _profile: profile,
+                        _driver: driver,
                         _permit: permit,
                     };
                     let timeouts = TimeoutConfiguration::new(
@@ -147,11 +162,12 @@ impl Session {
             }
         }
         panic!(
-            "could not start a Chromium session ({}): {last_error}\n\
-             chromedriver log (tail):\n{}\n\
-             If Chromium is missing or does not match the driver: apt-get install chromium chromium-driver",
-            chromium_path().display(),
-            driver.log_tail(30)
+            "could not start a {} session ({}): {last_error}\n\
+             driver log (tail):\n{}\n{}",
+            engine.name(),
+            engine.browser_path().display(),
+            driver.log_tail(30),
+            engine.install_hint()
         );
     }
 
@@ -327,8 +343,14 @@ impl Session {
         self.console().await.into_iter().filter(|e| e.level == level).collect()
     }
 
-    /// Chromium's console log for all frames, since the session started (accumulated).
+    /// Chromium's console log for all frames, since the session started (accumulated). Engines
+    /// without it (`Feature::BrowserConsoleLog`) fail here: a test that reads it must ask
+    /// `Engine::lacks` first and check what the engine can show.
     pub async fn browser_log(&self) -> Vec<BrowserLogEntry> {
+        let engine = Engine::current();
+        if let Some(why) = engine.lacks(Feature::BrowserConsoleLog) {
+            panic!("engine {}: no {} ({why})", engine.name(), Feature::BrowserConsoleLog.name());
+        }
         let path = format!("/session/{}/se/log", self.id);
         let fetched = http::request(
             self.driver_port,
@@ -347,10 +369,17 @@ impl Session {
         all.clone()
     }
 
-    /// Fails if the page recorder caught anything or Chromium logged a SEVERE message.
+    /// Fails if the page recorder caught anything or Chromium logged a SEVERE message. Engines
+    /// without a browser console log are held to the page recorder alone (it says so).
     pub async fn assert_clean_console(&self) {
         let page = self.console().await;
-        let severe: Vec<_> = self.browser_log().await.into_iter().filter(|e| e.level == "SEVERE").collect();
+        let severe: Vec<_> = if Engine::current()
+            .note_missing(Feature::BrowserConsoleLog, "the page recorder (window.__log) alone")
+        {
+            Vec::new()
+        } else {
+            self.browser_log().await.into_iter().filter(|e| e.level == "SEVERE").collect()
+        };
         if !page.is_empty() || !severe.is_empty() {
             panic!(
                 "expected a clean console, got\n  page recorder: {page:#?}\n  Chromium SEVERE: {severe:#?}\n  in {}",
@@ -431,7 +460,17 @@ impl Session {
 
     /// Runs a Chrome DevTools Protocol command on the current tab (chromedriver's
     /// `goog/cdp/execute`), e.g. `Emulation.setEmulatedMedia`. Returns its result.
+    /// Engines without CDP fail here, naming the feature: ask `Engine::lacks(Feature::Cdp)`
+    /// first where the test can check something else.
     pub async fn cdp(&self, command: &str, params: Value) -> Value {
+        let engine = Engine::current();
+        if let Some(why) = engine.lacks(Feature::Cdp) {
+            panic!(
+                "engine {}: this test needs {command} of the {} ({why})",
+                engine.name(),
+                Feature::Cdp.name()
+            );
+        }
         let path = format!("/session/{}/goog/cdp/execute", self.id);
         let body = json!({ "cmd": command, "params": params }).to_string();
         let (status, text) =
@@ -446,6 +485,14 @@ impl Session {
 
     /// Emulates `prefers-color-scheme` (`"dark"`, `"light"`) for the tab, frames included.
     pub async fn prefer_color_scheme(&self, scheme: &str) {
+        let engine = Engine::current();
+        if let Some(why) = engine.lacks(Feature::ColorSchemeEmulation) {
+            panic!(
+                "engine {}: this test needs {} ({why})",
+                engine.name(),
+                Feature::ColorSchemeEmulation.name()
+            );
+        }
         self.cdp(
             "Emulation.setEmulatedMedia",
             json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
@@ -480,15 +527,13 @@ impl Session {
             Ok(entries) => entries.iter().map(|e| format!("\n    [{}] {}", e.level, e.message)).collect(),
             Err(e) => e,
         };
-        let browser: String = self
-            .browser_log()
-            .await
-            .iter()
-            .rev()
-            .take(20)
-            .rev()
-            .map(|e| format!("\n    [{}] {}", e.level, e.message))
-            .collect();
+        let log = if Engine::current().lacks(Feature::BrowserConsoleLog).is_some() {
+            Vec::new()
+        } else {
+            self.browser_log().await
+        };
+        let browser: String =
+            log.iter().rev().take(20).rev().map(|e| format!("\n    [{}] {}", e.level, e.message)).collect();
         format!(
             "  in: {}\n  page console: {page}\n  Chromium console (last 20):{}",
             self.where_am_i().await,
@@ -531,23 +576,56 @@ impl Drop for Session {
     }
 }
 
-fn capabilities(profile: &Path, options: &SessionOptions) -> serde_json::Map<String, Value> {
-    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
-    if let Some(lang) = &options.lang {
-        args.push(format!("--lang={lang}"));
-        args.push(format!("--accept-lang={lang}"));
-    }
-    args.extend(options.args.iter().cloned());
-    let caps = json!({
-        "browserName": "chrome",
-        "pageLoadStrategy": "eager",
-        "goog:loggingPrefs": { "browser": "ALL" },
-        "goog:chromeOptions": {
-            "binary": chromium_path().display().to_string(),
-            "args": args,
-        },
-    });
+fn capabilities(engine: Engine, profile: &Path, options: &SessionOptions) -> serde_json::Map<String, Value> {
+    let caps = match engine {
+        Engine::Chromium => {
+            let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+            args.push(format!("--user-data-dir={}", profile.display()));
+            if let Some(lang) = &options.lang {
+                args.push(format!("--lang={lang}"));
+                args.push(format!("--accept-lang={lang}"));
+            }
+            args.extend(options.args.iter().cloned());
+            json!({
+                "browserName": "chrome",
+                "pageLoadStrategy": "eager",
+                "goog:loggingPrefs": { "browser": "ALL" },
+                "goog:chromeOptions": {
+                    "binary": engine.browser_path().display().to_string(),
+                    "args": args,
+                },
+            })
+        }
+        Engine::Firefox => {
+            // geckodriver makes a fresh profile per session; its default prefs already turn off
+            // updates and background traffic.
+            let mut prefs = serde_json::Map::new();
+            if let Some(lang) = &options.lang {
+                prefs.insert("intl.accept_languages".into(), json!(lang));
+            }
+            let mut args: Vec<String> =
+                vec!["-headless".into(), "--width=1280".into(), "--height=800".into()];
+            args.extend(options.args.iter().cloned());
+            json!({
+                "browserName": "firefox",
+                "pageLoadStrategy": "eager",
+                "moz:firefoxOptions": {
+                    "binary": engine.browser_path().display().to_string(),
+                    "args": args,
+                    "prefs": prefs,
+                },
+            })
+        }
+        Engine::Webkit => json!({
+            "browserName": "MiniBrowser",
+            "pageLoadStrategy": "eager",
+            "webkitgtk:browserOptions": {
+                "binary": engine.browser_path().display().to_string(),
+                "args": ["--automation"],
+            },
+        }),
+    };
+    let _ = profile;
     match caps {
         Value::Object(map) => map,
         _ => unreachable!(),
