@@ -580,17 +580,9 @@ async fn hardening_only_the_panel_gets_signatures() {
     }
 }
 
-/// The identity cookie of `appid`, as Chromium stores it.
+/// The identity cookie of `appid`, as the browser stores it (WebDriver's cookie, any engine).
 async fn identity_cookie(s: &Session, appid: &str) -> serde_json::Value {
-    let cookies = s.cdp("Network.getAllCookies", json!({})).await;
-    let name = format!("twt_identity_{appid}");
-    cookies["cookies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == json!(name))
-        .cloned()
-        .unwrap_or_default()
+    s.cookie(&format!("twt_identity_{appid}")).await.unwrap_or_default()
 }
 
 /// Finding 7: the cookie fallback never set `Secure`, and a full localStorage quota kept the

@@ -34,7 +34,7 @@ impl Feature {
     pub fn name(self) -> &'static str {
         match self {
             Feature::Cdp => "Chrome DevTools Protocol",
-            Feature::BrowserConsoleLog => "browser console log (all frames)",
+            Feature::BrowserConsoleLog => "browser console log",
             Feature::ColorSchemeEmulation => "prefers-color-scheme emulation",
             Feature::BrowserLanguage => "per-session browser language",
         }
@@ -98,16 +98,24 @@ impl Engine {
     /// engine can show.
     pub fn note_missing(self, feature: Feature, what_is_checked_instead: &str) -> bool {
         match self.lacks(feature) {
-            Some(why) => {
-                println!(
-                    "engine {}: no {} ({why}); checking {what_is_checked_instead} instead",
-                    self.name(),
-                    feature.name()
-                );
+            Some(_) => {
+                println!("{}", self.missing(feature, &format!("checking {what_is_checked_instead} instead")));
                 true
             }
             None => false,
         }
+    }
+
+    /// Fails the test: it needs `feature`, which this engine lacks.
+    pub fn fail_missing(self, feature: Feature, what_needs_it: &str) -> ! {
+        panic!("{}", self.missing(feature, what_needs_it))
+    }
+
+    /// The one wording of a gap, `engine E lacks F (why): detail`, which scripts/engines reads
+    /// back into the table of docs/engines.md.
+    fn missing(self, feature: Feature, detail: &str) -> String {
+        let why = self.lacks(feature).unwrap_or("not registered in engine::GAPS");
+        format!("engine {} lacks {}: {why}; {detail}", self.name(), feature.name())
     }
 
     /// The WebDriver server of this engine (`TWT_CHROMEDRIVER`, `TWT_GECKODRIVER`,

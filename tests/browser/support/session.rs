@@ -116,12 +116,8 @@ impl Session {
         let t0 = Instant::now();
         let engine = Engine::current();
         if options.lang.is_some() {
-            if let Some(why) = engine.lacks(Feature::BrowserLanguage) {
-                panic!(
-                    "engine {}: this test needs a {} ({why})",
-                    engine.name(),
-                    Feature::BrowserLanguage.name()
-                );
+            if engine.lacks(Feature::BrowserLanguage).is_some() {
+                engine.fail_missing(Feature::BrowserLanguage, "this test sets the browser's languages");
             }
         }
         let driver = Driver::lease();
@@ -211,7 +207,7 @@ impl Session {
     }
 
     pub async fn try_exec(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
-        self.client.execute(script, args).await.map_err(|e| e.to_string())
+        self.client.execute(script, args).await.map_err(|e| format!("{e} ({e:?})"))
     }
 
     /// Runs an async function body; it finishes by calling `arguments[arguments.length - 1](value)`.
@@ -233,8 +229,9 @@ impl Session {
     /// The value of a JS expression, or the text of what it threw.
     pub async fn try_eval(&self, expr: &str) -> Result<Value, String> {
         let script = format!(
-            "try {{ return {{ ok: true, v: {norm}(\n{expr}\n) }}; }} catch (e) {{ return {{ ok: false, e: String(e && e.stack || e) }}; }}",
+            "try {{ return {{ ok: true, v: {norm}(\n{expr}\n) }}; }} catch (e) {{ return {{ ok: false, e: {text}(e) }}; }}",
             norm = NORMALIZE_FN,
+            text = ERROR_TEXT_FN,
             expr = strip_semicolon(expr)
         );
         let out = self.try_exec(&script, vec![]).await?;
@@ -254,8 +251,9 @@ impl Session {
             "var done = arguments[arguments.length - 1];\n\
              Promise.resolve().then(function () {{ return (\n{expr}\n); }}).then(\n\
                function (v) {{ done({{ ok: true, v: {norm}(v) }}); }},\n\
-               function (e) {{ done({{ ok: false, e: String(e && e.stack || e) }}); }});",
+               function (e) {{ done({{ ok: false, e: {text}(e) }}); }});",
             norm = NORMALIZE_FN,
+            text = ERROR_TEXT_FN,
             expr = strip_semicolon(expr)
         );
         let out = self.client.execute_async(&script, vec![]).await.map_err(|e| e.to_string())?;
@@ -348,8 +346,8 @@ impl Session {
     /// `Engine::lacks` first and check what the engine can show.
     pub async fn browser_log(&self) -> Vec<BrowserLogEntry> {
         let engine = Engine::current();
-        if let Some(why) = engine.lacks(Feature::BrowserConsoleLog) {
-            panic!("engine {}: no {} ({why})", engine.name(), Feature::BrowserConsoleLog.name());
+        if engine.lacks(Feature::BrowserConsoleLog).is_some() {
+            engine.fail_missing(Feature::BrowserConsoleLog, "this test reads it");
         }
         let path = format!("/session/{}/se/log", self.id);
         let fetched = http::request(
@@ -464,12 +462,8 @@ impl Session {
     /// first where the test can check something else.
     pub async fn cdp(&self, command: &str, params: Value) -> Value {
         let engine = Engine::current();
-        if let Some(why) = engine.lacks(Feature::Cdp) {
-            panic!(
-                "engine {}: this test needs {command} of the {} ({why})",
-                engine.name(),
-                Feature::Cdp.name()
-            );
+        if engine.lacks(Feature::Cdp).is_some() {
+            engine.fail_missing(Feature::Cdp, &format!("this test needs {command}"));
         }
         let path = format!("/session/{}/goog/cdp/execute", self.id);
         let body = json!({ "cmd": command, "params": params }).to_string();
@@ -483,15 +477,25 @@ impl Session {
         v["value"].clone()
     }
 
+    /// The cookie `name` of the current document as WebDriver's Get Named Cookie returns it, in
+    /// every engine: `name`, `value`, `path`, `domain`, `secure`, `httpOnly`, `expiry` (Unix
+    /// seconds), `sameSite`. None when the document has no such cookie.
+    pub async fn cookie(&self, name: &str) -> Option<Value> {
+        let path = format!("/session/{}/cookie/{name}", self.id);
+        let (status, text) = http::request(self.driver_port, "GET", &path, None, Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("get cookie {name}: {e}"));
+        match status {
+            200 => Some(serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)["value"].clone()),
+            404 => None,
+            _ => panic!("get cookie {name} failed ({status}): {text}"),
+        }
+    }
+
     /// Emulates `prefers-color-scheme` (`"dark"`, `"light"`) for the tab, frames included.
     pub async fn prefer_color_scheme(&self, scheme: &str) {
         let engine = Engine::current();
-        if let Some(why) = engine.lacks(Feature::ColorSchemeEmulation) {
-            panic!(
-                "engine {}: this test needs {} ({why})",
-                engine.name(),
-                Feature::ColorSchemeEmulation.name()
-            );
+        if engine.lacks(Feature::ColorSchemeEmulation).is_some() {
+            engine.fail_missing(Feature::ColorSchemeEmulation, "this test switches the colour scheme");
         }
         self.cdp(
             "Emulation.setEmulatedMedia",
@@ -637,6 +641,13 @@ fn capabilities(engine: Engine, profile: &Path, options: &SessionOptions) -> ser
 const NORMALIZE_FN: &str = "(function (v) { if (v === undefined) return null; \
      try { var s = JSON.stringify(v); return s === undefined ? String(v) : JSON.parse(s); } \
      catch (e) { return String(v); } })";
+
+/// `(function (e) {...})`: what a thrown value says, stack included. Chromium's and WebKit's
+/// `stack` starts with `TypeError: message`; Firefox's holds only the frames, so the message is
+/// put in front when the stack lacks it.
+const ERROR_TEXT_FN: &str = "(function (e) { var text = String(e); var stack = e && e.stack; \
+     if (!stack) return text; stack = String(stack); \
+     return stack.indexOf(text) === -1 ? text + '\\n' + stack : stack; })";
 
 const FIND_SURFACE_JS: &str = r#"var name = arguments[0];
 function find(root) {
