@@ -299,12 +299,13 @@ async fn post_from_panel(s: &Session, message: &str) {
 #[tokio::test]
 async fn hardening_runtime_payloads_are_rebuilt_from_their_documented_fields() {
     let (_fx, s) = ready("").await;
+    // window.Object: the page's, also where WebDriver scripts run in a sandbox of their own (Firefox).
     s.exec(
         "window.__shapes = [];
          ['unread_count_changed', 'connection_state_changed', 'visitor_auth_ready', 'auth_closed', 'bootstrap_failed']
            .forEach(function (n) {
              TWTChatWidget.on(n, function (p) {
-               __shapes.push({ n: n, keys: Object.keys(p).sort(), plain: Object.getPrototypeOf(p) === Object.prototype,
+               __shapes.push({ n: n, keys: Object.keys(p).sort(), plain: Object.getPrototypeOf(p) === window.Object.prototype,
                                polluted: p.polluted === true });
              });
            });",
