@@ -190,6 +190,12 @@ impl Session {
     pub async fn open_interactive(&self, url: &str) {
         *self.frame.lock().unwrap() = None;
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+        if Engine::current() == Engine::Webkit {
+            // Its page load strategy is "none" (see `capabilities`): wait for DOMContentLoaded
+            // of the new document here.
+            let target = serde_json::to_string(url).expect("a URL as JSON");
+            self.wait_js(&format!("location.href === {target} && document.readyState !== 'loading'")).await;
+        }
     }
 
     pub async fn current_url(&self) -> String {
@@ -620,9 +626,11 @@ fn capabilities(engine: Engine, profile: &Path, options: &SessionOptions) -> ser
                 },
             })
         }
+        // "none": with "eager", WebKitWebDriver held every script until a `timeout` error on
+        // pages with the widget's frames. `open` waits for readyState itself.
         Engine::Webkit => json!({
             "browserName": "MiniBrowser",
-            "pageLoadStrategy": "eager",
+            "pageLoadStrategy": "none",
             "webkitgtk:browserOptions": {
                 "binary": engine.browser_path().display().to_string(),
                 "args": ["--automation"],
