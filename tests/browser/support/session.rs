@@ -129,7 +129,16 @@ impl Session {
                 .expect("create a Chromium profile dir");
             let mut builder = ClientBuilder::new(HttpConnector::new());
             builder.capabilities(capabilities(engine, profile.path(), &options));
-            match builder.connect(&driver.url()).await {
+            // A browser that cannot start (no display for the MiniBrowser) can leave the driver
+            // silent for good: bound the wait, and fail with the driver's log.
+            let connected = tokio::time::timeout(Duration::from_secs(60), builder.connect(&driver.url()))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(fantoccini::error::NewSessionError::Lost(std::io::Error::other(
+                        "no answer within 60 s",
+                    )))
+                });
+            match connected {
                 Ok(client) => {
                     let id = client.session_id().await.ok().flatten().unwrap_or_default();
                     let session = Session {
@@ -481,6 +490,40 @@ impl Session {
             panic!("CDP {command} failed ({status}): {text}");
         }
         v["value"].clone()
+    }
+
+    /// A real press of the left mouse button at viewport point (x, y), then its release
+    /// (WebDriver actions: trusted `pointerdown`/`mousedown` events in every engine).
+    pub async fn press_pointer_at(&self, x: i64, y: i64) {
+        self.perform_actions(json!([{
+            "type": "pointer", "id": "twt-mouse", "parameters": { "pointerType": "mouse" },
+            "actions": [
+                { "type": "pointerMove", "x": x, "y": y, "origin": "viewport", "duration": 0 },
+                { "type": "pointerDown", "button": 0 },
+                { "type": "pointerUp", "button": 0 },
+            ],
+        }]))
+        .await;
+    }
+
+    /// A real key press and release (WebDriver actions), e.g. `"a"`.
+    pub async fn press_key(&self, key: &str) {
+        self.perform_actions(json!([{
+            "type": "key", "id": "twt-keyboard",
+            "actions": [{ "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }],
+        }]))
+        .await;
+    }
+
+    async fn perform_actions(&self, actions: Value) {
+        let path = format!("/session/{}/actions", self.id);
+        let body = json!({ "actions": actions }).to_string();
+        let (status, text) =
+            http::request(self.driver_port, "POST", &path, Some(&body), Duration::from_secs(30))
+                .unwrap_or_else(|e| panic!("perform actions: {e}"));
+        assert_eq!(status, 200, "perform actions {body}: {text}");
+        // Release what the sequence still holds, so the next one starts from scratch.
+        let _ = http::request(self.driver_port, "DELETE", &path, None, Duration::from_secs(30));
     }
 
     /// The cookie `name` of the current document as WebDriver's Get Named Cookie returns it, in
