@@ -182,10 +182,12 @@ async fn bootstrap_async_init_creates_nothing_until_init() {
     // Before init: get() throws, scriptTagVersion() already answers.
     let before = s
         .exec(
-            "var out = { version: TWTChatWidget.scriptTagVersion() };
+            // Not instanceof: Firefox runs WebDriver scripts in a sandbox with an Error of its own.
+            "function isError(e) { return Object.prototype.toString.call(e) === '[object Error]'; }
+             var out = { version: TWTChatWidget.scriptTagVersion() };
              ['state', 'sdk_info', 'unread_count', 'theme'].forEach(function (g) {
                try { TWTChatWidget.get(g); out[g] = 'returned'; }
-               catch (e) { out[g] = (e instanceof Error) && /init/.test(e.message) ? 'threw' : String(e); }
+               catch (e) { out[g] = isError(e) && /init/.test(e.message) ? 'threw' : String(e); }
              });
              return out;",
             vec![],

@@ -435,18 +435,11 @@ async fn identity_falls_back_to_a_first_party_cookie_when_local_storage_throws()
     assert_eq!(cookie, expected);
     assert_eq!(s.eval("localStorage.length").await, json!(0));
     // First-party, whole site, Lax, about a year.
-    let cookies = s.cdp("Network.getAllCookies", json!({})).await;
-    let c = cookies["cookies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == json!("twt_identity_itp-cookie"))
-        .unwrap_or_else(|| panic!("no identity cookie: {cookies:#}"))
-        .clone();
+    let c = s.cookie("twt_identity_itp-cookie").await.expect("the identity cookie, as WebDriver sees it");
     assert_eq!(c["path"], json!("/"), "{c:#}");
     assert_eq!(c["sameSite"], json!("Lax"), "{c:#}");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
-    let days = (c["expires"].as_f64().unwrap() - now) / 86400.0;
+    let days = (c["expiry"].as_f64().unwrap() - now) / 86400.0;
     assert!((360.0..=370.0).contains(&days), "expires in {days} days: {c:#}");
 
     s.open(&url).await;

@@ -300,12 +300,13 @@ async fn post_from_panel(s: &Session, message: &str) {
 #[tokio::test]
 async fn hardening_runtime_payloads_are_rebuilt_from_their_documented_fields() {
     let (_fx, s) = ready("").await;
+    // window.Object: the page's, also where WebDriver scripts run in a sandbox of their own (Firefox).
     s.exec(
         "window.__shapes = [];
          ['unread_count_changed', 'connection_state_changed', 'visitor_auth_ready', 'auth_closed', 'bootstrap_failed']
            .forEach(function (n) {
              TWTChatWidget.on(n, function (p) {
-               __shapes.push({ n: n, keys: Object.keys(p).sort(), plain: Object.getPrototypeOf(p) === Object.prototype,
+               __shapes.push({ n: n, keys: Object.keys(p).sort(), plain: Object.getPrototypeOf(p) === window.Object.prototype,
                                polluted: p.polluted === true });
              });
            });",
@@ -581,17 +582,9 @@ async fn hardening_only_the_panel_gets_signatures() {
     }
 }
 
-/// The identity cookie of `appid`, as Chromium stores it.
+/// The identity cookie of `appid`, as the browser stores it (WebDriver's cookie, any engine).
 async fn identity_cookie(s: &Session, appid: &str) -> serde_json::Value {
-    let cookies = s.cdp("Network.getAllCookies", json!({})).await;
-    let name = format!("twt_identity_{appid}");
-    cookies["cookies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == json!(name))
-        .cloned()
-        .unwrap_or_default()
+    s.cookie(&format!("twt_identity_{appid}")).await.unwrap_or_default()
 }
 
 /// Finding 7: the cookie fallback never set `Secure`, and a full localStorage quota kept the

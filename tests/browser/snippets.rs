@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
-use crate::support::{event_recorder, event_recorder_js, json, Fixture, Page, Route, Session, RECORDER_JS};
+use crate::support::{
+    event_recorder, event_recorder_js, json, Engine, Feature, Fixture, Page, Route, Session, RECORDER_JS,
+};
 
 const NONCE: &str = "r4nd0mN0nce";
 
@@ -65,7 +67,12 @@ async fn standard_snippet_runs_under_the_documented_nonce_and_trusted_types_poli
     // Control: the policy is enforced and the recorder sees violations. A script URL assigned
     // without the policy is refused by Trusted Types.
     let err = s.try_eval("document.createElement('script').src = '/x.js'").await.unwrap_err();
-    assert!(err.contains("TrustedScriptURL"), "{err}");
+    // Chromium and WebKit name the type; Firefox says "Sink type mismatch violation".
+    assert!(
+        err.starts_with("TypeError")
+            && (err.contains("TrustedScriptURL") || err.contains("Sink type mismatch")),
+        "{err}"
+    );
     s.wait_js("window.__log.some(function (e) { return e.level === 'csp'; })").await;
 }
 
@@ -236,9 +243,11 @@ async fn a_tampered_core_js_is_refused_by_sri_and_no_widget_appears() {
             "{variant}"
         );
     }
-    let log = s.browser_log().await;
-    assert!(
-        log.iter().filter(|e| e.level == "SEVERE" && e.message.contains("integrity")).count() >= 3,
-        "{log:#?}"
-    );
+    if !Engine::current().note_missing(Feature::BrowserConsoleLog, "that no variant ran (above)") {
+        let log = s.browser_log().await;
+        assert!(
+            log.iter().filter(|e| e.level == "SEVERE" && e.message.contains("integrity")).count() >= 3,
+            "{log:#?}"
+        );
+    }
 }

@@ -1,9 +1,12 @@
-//! The one chromedriver of this test binary.
+//! The WebDriver servers of this test binary: one chromedriver for every Chromium session, or,
+//! for geckodriver and WebKitWebDriver (one session per process), one driver per browser slot,
+//! kept in a pool and reused.
 //!
-//! It runs in its own process group, so every Chromium it launches is in that group too, and the
-//! whole group is killed with SIGKILL when the test binary exits (an `atexit` hook: statics are
-//! never dropped). A tiny guardian shell in the same group kills the group if the test binary
-//! dies without running `atexit` (SIGKILL, a CI time-out). Sessions are closed one by one when a
+//! Each driver runs in its own process group, so every browser it launches is in that group too,
+//! and each group is killed with SIGKILL when the test binary exits (an `atexit` hook: statics
+//! are never dropped). A tiny guardian shell in the same group kills the group if the test binary
+//! dies without running `atexit` (SIGKILL, a CI time-out). WebKitWebDriver runs under
+//! `xvfb-run`, as the MiniBrowser has no headless mode. Sessions are closed one by one when a
 //! [`super::Session`] is dropped, also while a test panics.
 
 use std::fs;
@@ -11,38 +14,66 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use super::engine::Engine;
 use super::http;
-
-/// Debian's paths. `/usr/bin/chromium` is a wrapper script: chromedriver needs the real binary.
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/lib/chromium/chromium";
-
-const INSTALL_HINT: &str = "browser tests need Chromium and its driver, of the same version.\n\
-     Install them (Debian): apt-get install chromium chromium-driver\n\
-     (or point TWT_CHROMEDRIVER / TWT_CHROMIUM at other binaries)";
 
 pub struct Driver {
     port: u16,
-    /// Keeps chromedriver's log file alive for failure messages.
+    pgid: i32,
+    /// Keeps the driver's log file alive for failure messages.
     log_dir: tempfile::TempDir,
 }
 
-/// Started once; a failure is kept too, so the other tests fail at once with the same message.
-static DRIVER: OnceLock<Result<Driver, String>> = OnceLock::new();
-/// Process group id of chromedriver (= its pid), read by the `atexit` hook.
-static PGID: AtomicI32 = AtomicI32::new(0);
+/// chromedriver, started once; a failure is kept too, so the other tests fail at once with the
+/// same message.
+static SHARED: OnceLock<Result<&'static Driver, String>> = OnceLock::new();
+/// Idle drivers of one-session engines.
+static POOL: Mutex<Vec<&'static Driver>> = Mutex::new(Vec::new());
+/// Every driver started, for the `atexit` hook.
+static STARTED: Mutex<Vec<&'static Driver>> = Mutex::new(Vec::new());
+
+/// A driver lent to one session; a pooled driver goes back to the pool when dropped.
+pub struct Lease {
+    driver: &'static Driver,
+    pooled: bool,
+}
+
+impl std::ops::Deref for Lease {
+    type Target = Driver;
+    fn deref(&self) -> &Driver {
+        self.driver
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if self.pooled {
+            POOL.lock().unwrap_or_else(|e| e.into_inner()).push(self.driver);
+        }
+    }
+}
 
 impl Driver {
-    /// The shared chromedriver, started on first use. Panics (never skips) when the browser or
-    /// the driver is missing or does not start.
-    pub fn get() -> &'static Driver {
-        match DRIVER.get_or_init(Driver::start) {
-            Ok(driver) => driver,
-            Err(message) => panic!("{message}"),
+    /// A driver for one session of the current engine, started on first use. Panics (never
+    /// skips) when the browser or the driver is missing or does not start.
+    pub fn lease() -> Lease {
+        let engine = Engine::current();
+        if engine.driver_serves_many() {
+            return match SHARED.get_or_init(|| Driver::start(engine)) {
+                Ok(driver) => Lease { driver, pooled: false },
+                Err(message) => panic!("{message}"),
+            };
+        }
+        let idle = POOL.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        match idle {
+            Some(driver) => Lease { driver, pooled: true },
+            None => match Driver::start(engine) {
+                Ok(driver) => Lease { driver, pooled: true },
+                Err(message) => panic!("{message}"),
+            },
         }
     }
 
@@ -54,79 +85,111 @@ impl Driver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// The last lines of chromedriver's own log, for failure messages.
+    /// The last lines of the driver's own log, for failure messages.
     pub fn log_tail(&self, lines: usize) -> String {
-        let text = fs::read_to_string(self.log_dir.path().join("chromedriver.log")).unwrap_or_default();
+        let text = fs::read_to_string(self.log_dir.path().join("driver.log")).unwrap_or_default();
         let all: Vec<&str> = text.lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
     }
 
-    fn start() -> Result<Driver, String> {
-        let driver_bin = chromedriver_path();
-        let browser_bin = chromium_path();
-        for (what, path) in [("chromedriver", &driver_bin), ("chromium", &browser_bin)] {
+    fn start(engine: Engine) -> Result<&'static Driver, String> {
+        let hint = engine.install_hint();
+        let driver_bin = engine.driver_path();
+        let browser_bin = engine.browser_path();
+        for (what, path) in [("driver", &driver_bin), ("browser", &browser_bin)] {
             if !is_executable(path) {
-                return Err(format!("{what} not found at {}: {INSTALL_HINT}", path.display()));
+                return Err(format!("{} {what} not found at {}: {hint}", engine.name(), path.display()));
             }
         }
+        if engine == Engine::Webkit && !is_executable(std::path::Path::new(XVFB_RUN)) {
+            return Err(format!("webkit: {XVFB_RUN} not found: {hint}"));
+        }
         let log_dir = tempfile::Builder::new()
-            .prefix("twt-chromedriver-")
+            .prefix("twt-webdriver-")
             .tempdir()
-            .map_err(|e| format!("create a temp dir for chromedriver's log: {e}"))?;
-        let log_path = log_dir.path().join("chromedriver.log");
+            .map_err(|e| format!("create a temp dir for the driver's log: {e}"))?;
+        let log_path = log_dir.path().join("driver.log");
 
-        // A free port can be taken between our probe and chromedriver's bind: retry a few times.
+        // A free port can be taken between our probe and the driver's bind: retry a few times.
         let mut last_error = String::new();
         for _attempt in 0..3 {
             let port = free_port();
-            let mut child = Command::new(&driver_bin)
-                .arg(format!("--port={port}"))
-                .arg(format!("--log-path={}", log_path.display()))
+            // chromedriver writes its log itself (--log-path); the others to stdout and stderr.
+            let (out, err) = if engine == Engine::Chromium {
+                (Stdio::null(), Stdio::null())
+            } else {
+                let file =
+                    fs::File::create(&log_path).map_err(|e| format!("create {}: {e}", log_path.display()))?;
+                let copy = file.try_clone().map_err(|e| format!("{e}"))?;
+                (Stdio::from(file), Stdio::from(copy))
+            };
+            let mut command = match engine {
+                Engine::Chromium => {
+                    let mut c = Command::new(&driver_bin);
+                    c.arg(format!("--port={port}")).arg(format!("--log-path={}", log_path.display()));
+                    c
+                }
+                Engine::Firefox => {
+                    let mut c = Command::new(&driver_bin);
+                    c.arg("--port").arg(port.to_string()).arg("--host").arg("127.0.0.1");
+                    c
+                }
+                Engine::Webkit => {
+                    // -a: a free display number; the MiniBrowser inherits DISPLAY.
+                    let mut c = Command::new(XVFB_RUN);
+                    c.arg("-a").arg(&driver_bin).arg(format!("--port={port}"));
+                    c
+                }
+            };
+            let mut child = command
                 .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stdout(out)
+                .stderr(err)
                 .process_group(0)
                 .spawn()
-                .map_err(|e| format!("cannot start {}: {e}\n{INSTALL_HINT}", driver_bin.display()))?;
+                .map_err(|e| format!("cannot start {}: {e}\n{hint}", driver_bin.display()))?;
             let pgid = child.id() as i32;
-            PGID.store(pgid, Ordering::SeqCst);
             register_exit_hook();
             spawn_guardian(pgid);
 
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
                 if let Ok(Some(status)) = child.try_wait() {
-                    last_error = format!("chromedriver exited with {status} before answering");
+                    last_error = format!("{} exited with {status} before answering", driver_bin.display());
                     break;
                 }
                 if let Ok((200, body)) = http::request(port, "GET", "/status", None, Duration::from_secs(2)) {
-                    if body.contains("\"ready\":true") {
+                    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                    if v["value"]["ready"] == serde_json::Value::Bool(true) {
                         // The child is reaped by nobody: it lives until the process exits.
                         std::mem::forget(child);
-                        return Ok(Driver { port, log_dir });
+                        let driver: &'static Driver = Box::leak(Box::new(Driver { port, pgid, log_dir }));
+                        STARTED.lock().unwrap_or_else(|e| e.into_inner()).push(driver);
+                        return Ok(driver);
                     }
                 }
                 if Instant::now() > deadline {
-                    last_error = "chromedriver did not answer /status within 30 s".into();
+                    last_error = format!("{} did not answer /status within 30 s", driver_bin.display());
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(25));
             }
             kill_group(pgid);
             let _ = child.wait();
-            PGID.store(0, Ordering::SeqCst);
         }
         let log = fs::read_to_string(&log_path).unwrap_or_default();
-        Err(format!("{last_error}\nchromedriver log:\n{log}\n{INSTALL_HINT}"))
+        Err(format!("{last_error}\ndriver log:\n{log}\n{hint}"))
     }
 }
 
+const XVFB_RUN: &str = "/usr/bin/xvfb-run";
+
 pub fn chromedriver_path() -> PathBuf {
-    std::env::var_os("TWT_CHROMEDRIVER").map(PathBuf::from).unwrap_or_else(|| CHROMEDRIVER.into())
+    Engine::Chromium.driver_path()
 }
 
 pub fn chromium_path() -> PathBuf {
-    std::env::var_os("TWT_CHROMIUM").map(PathBuf::from).unwrap_or_else(|| CHROMIUM.into())
+    Engine::Chromium.browser_path()
 }
 
 fn is_executable(path: &std::path::Path) -> bool {
@@ -148,25 +211,29 @@ fn kill_group(pgid: i32) {
     }
 }
 
-extern "C" fn kill_driver_group_at_exit() {
-    kill_group(PGID.swap(0, Ordering::SeqCst));
-    // The static is never dropped: remove chromedriver's log folder here.
-    if let Some(Ok(driver)) = DRIVER.get() {
-        let _ = fs::remove_dir_all(driver.log_dir.path());
+extern "C" fn kill_driver_groups_at_exit() {
+    // try_lock: a panic elsewhere must not hang the exit.
+    if let Ok(started) = STARTED.try_lock() {
+        for driver in started.iter() {
+            kill_group(driver.pgid);
+            // The drivers are never dropped: remove their log folders here.
+            let _ = fs::remove_dir_all(driver.log_dir.path());
+        }
     }
 }
 
 fn register_exit_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: registers a plain `extern "C" fn()` that only reads an atomic and calls kill(2).
+        // SAFETY: registers a plain `extern "C" fn()` that only kills process groups and removes
+        // folders.
         unsafe {
-            libc::atexit(kill_driver_group_at_exit);
+            libc::atexit(kill_driver_groups_at_exit);
         }
     });
 }
 
-/// A shell in chromedriver's process group that polls this test process and kills the group once
+/// A shell in the driver's process group that polls this test process and kills the group once
 /// it is gone. The `atexit` hook kills the guardian too, as it is in the same group.
 fn spawn_guardian(pgid: i32) {
     let me = std::process::id().to_string();

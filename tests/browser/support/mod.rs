@@ -1,5 +1,6 @@
-//! The browser test harness: real headless Chromium (Debian's `chromium` + `chromium-driver`)
-//! over fantoccini, loopback HTTP servers, and a fixture that runs the real `twt-gen build`.
+//! The browser test harness: a real browser over fantoccini (headless Chromium by default;
+//! `TWT_BROWSER=firefox|webkit` for the others, see `engine.rs`), loopback HTTP servers, and a
+//! fixture that runs the real `twt-gen build`.
 //!
 //! ```ignore
 //! let fx = Fixture::build("appid = \"acme\"\ntheme = \"dark\"\n");
@@ -15,6 +16,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod driver;
+mod engine;
 mod fixture;
 pub mod http;
 mod page;
@@ -22,6 +24,7 @@ mod server;
 mod session;
 
 pub use driver::{chromedriver_path, chromium_path, free_port};
+pub use engine::{Engine, Feature, GAPS};
 pub use fixture::{Customer, Fixture, FixtureBuilder};
 pub use page::{event_recorder, event_recorder_js, page_with_snippet, Page, LOG_CAPTURE, RECORDER_JS};
 pub use serde_json::{json, Value};

@@ -7,9 +7,11 @@
 pub const RECORDER_JS: &str = r#"(function () {
   if (window.__log) return;
   var log = (window.__log = []);
+  // An Error of another realm fails instanceof: in Firefox, scripts run through WebDriver
+  // live in a sandbox with its own Error.
   function text(a) {
     try {
-      if (a instanceof Error) return a.name + ": " + a.message;
+      if (a instanceof Error || Object.prototype.toString.call(a) === "[object Error]") return a.name + ": " + a.message;
       if (a && typeof a === "object") return JSON.stringify(a);
     } catch (e) {}
     return String(a);

@@ -1,4 +1,5 @@
-//! One headless Chromium session (fresh profile, so fresh storage) on the shared chromedriver.
+//! One browser session (fresh profile, so fresh storage) of the current engine (see
+//! `engine.rs`): headless Chromium or Firefox, or the WebKitGTK MiniBrowser under Xvfb.
 
 use std::path::Path;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -12,7 +13,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::driver::{chromium_path, Driver};
+use super::driver::{Driver, Lease};
+use super::engine::{Engine, Feature};
 use super::http;
 
 /// The W3C key of an element reference in a script result.
@@ -95,8 +97,10 @@ pub struct Session {
     frame: Mutex<Option<String>>,
     browser_log: Mutex<Vec<BrowserLogEntry>>,
     startup: Duration,
-    // Dropped after the session is deleted in `Drop::drop` (fields drop after it).
+    // Dropped after the session is deleted in `Drop::drop` (fields drop after it, in this order:
+    // the driver goes back to its pool before the slot frees).
     _profile: tempfile::TempDir,
+    _driver: Lease,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -110,7 +114,13 @@ impl Session {
     pub async fn start_with(options: SessionOptions) -> Session {
         let permit = SLOTS.clone().acquire_owned().await.expect("session semaphore");
         let t0 = Instant::now();
-        let driver = Driver::get();
+        let engine = Engine::current();
+        if options.lang.is_some() {
+            if engine.lacks(Feature::BrowserLanguage).is_some() {
+                engine.fail_missing(Feature::BrowserLanguage, "this test sets the browser's languages");
+            }
+        }
+        let driver = Driver::lease();
         let mut last_error = String::new();
         for attempt in 1..=3 {
             let profile = tempfile::Builder::new()
@@ -118,8 +128,17 @@ impl Session {
                 .tempdir()
                 .expect("create a Chromium profile dir");
             let mut builder = ClientBuilder::new(HttpConnector::new());
-            builder.capabilities(capabilities(profile.path(), &options));
-            match builder.connect(&driver.url()).await {
+            builder.capabilities(capabilities(engine, profile.path(), &options));
+            // A browser that cannot start (no display for the MiniBrowser) can leave the driver
+            // silent for good: bound the wait, and fail with the driver's log.
+            let connected = tokio::time::timeout(Duration::from_secs(60), builder.connect(&driver.url()))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(fantoccini::error::NewSessionError::Lost(std::io::Error::other(
+                        "no answer within 60 s",
+                    )))
+                });
+            match connected {
                 Ok(client) => {
                     let id = client.session_id().await.ok().flatten().unwrap_or_default();
                     let session = Session {
@@ -130,6 +149,7 @@ impl Session {
                         browser_log: Mutex::new(Vec::new()),
                         startup: t0.elapsed(),
                         _profile: profile,
+                        _driver: driver,
                         _permit: permit,
                     };
                     let timeouts = TimeoutConfiguration::new(
@@ -147,11 +167,12 @@ impl Session {
             }
         }
         panic!(
-            "could not start a Chromium session ({}): {last_error}\n\
-             chromedriver log (tail):\n{}\n\
-             If Chromium is missing or does not match the driver: apt-get install chromium chromium-driver",
-            chromium_path().display(),
-            driver.log_tail(30)
+            "could not start a {} session ({}): {last_error}\n\
+             driver log (tail):\n{}\n{}",
+            engine.name(),
+            engine.browser_path().display(),
+            driver.log_tail(30),
+            engine.install_hint()
         );
     }
 
@@ -178,6 +199,12 @@ impl Session {
     pub async fn open_interactive(&self, url: &str) {
         *self.frame.lock().unwrap() = None;
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+        if Engine::current() == Engine::Webkit {
+            // Its page load strategy is "none" (see `capabilities`): wait for DOMContentLoaded
+            // of the new document here.
+            let target = serde_json::to_string(url).expect("a URL as JSON");
+            self.wait_js(&format!("location.href === {target} && document.readyState !== 'loading'")).await;
+        }
     }
 
     pub async fn current_url(&self) -> String {
@@ -195,7 +222,7 @@ impl Session {
     }
 
     pub async fn try_exec(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
-        self.client.execute(script, args).await.map_err(|e| e.to_string())
+        self.client.execute(script, args).await.map_err(|e| format!("{e} ({e:?})"))
     }
 
     /// Runs an async function body; it finishes by calling `arguments[arguments.length - 1](value)`.
@@ -217,8 +244,9 @@ impl Session {
     /// The value of a JS expression, or the text of what it threw.
     pub async fn try_eval(&self, expr: &str) -> Result<Value, String> {
         let script = format!(
-            "try {{ return {{ ok: true, v: {norm}(\n{expr}\n) }}; }} catch (e) {{ return {{ ok: false, e: String(e && e.stack || e) }}; }}",
+            "try {{ return {{ ok: true, v: {norm}(\n{expr}\n) }}; }} catch (e) {{ return {{ ok: false, e: {text}(e) }}; }}",
             norm = NORMALIZE_FN,
+            text = ERROR_TEXT_FN,
             expr = strip_semicolon(expr)
         );
         let out = self.try_exec(&script, vec![]).await?;
@@ -238,8 +266,9 @@ impl Session {
             "var done = arguments[arguments.length - 1];\n\
              Promise.resolve().then(function () {{ return (\n{expr}\n); }}).then(\n\
                function (v) {{ done({{ ok: true, v: {norm}(v) }}); }},\n\
-               function (e) {{ done({{ ok: false, e: String(e && e.stack || e) }}); }});",
+               function (e) {{ done({{ ok: false, e: {text}(e) }}); }});",
             norm = NORMALIZE_FN,
+            text = ERROR_TEXT_FN,
             expr = strip_semicolon(expr)
         );
         let out = self.client.execute_async(&script, vec![]).await.map_err(|e| e.to_string())?;
@@ -327,8 +356,14 @@ impl Session {
         self.console().await.into_iter().filter(|e| e.level == level).collect()
     }
 
-    /// Chromium's console log for all frames, since the session started (accumulated).
+    /// Chromium's console log for all frames, since the session started (accumulated). Engines
+    /// without it (`Feature::BrowserConsoleLog`) fail here: a test that reads it must ask
+    /// `Engine::lacks` first and check what the engine can show.
     pub async fn browser_log(&self) -> Vec<BrowserLogEntry> {
+        let engine = Engine::current();
+        if engine.lacks(Feature::BrowserConsoleLog).is_some() {
+            engine.fail_missing(Feature::BrowserConsoleLog, "this test reads it");
+        }
         let path = format!("/session/{}/se/log", self.id);
         let fetched = http::request(
             self.driver_port,
@@ -347,10 +382,17 @@ impl Session {
         all.clone()
     }
 
-    /// Fails if the page recorder caught anything or Chromium logged a SEVERE message.
+    /// Fails if the page recorder caught anything or Chromium logged a SEVERE message. Engines
+    /// without a browser console log are held to the page recorder alone (it says so).
     pub async fn assert_clean_console(&self) {
         let page = self.console().await;
-        let severe: Vec<_> = self.browser_log().await.into_iter().filter(|e| e.level == "SEVERE").collect();
+        let severe: Vec<_> = if Engine::current()
+            .note_missing(Feature::BrowserConsoleLog, "the page recorder (window.__log) alone")
+        {
+            Vec::new()
+        } else {
+            self.browser_log().await.into_iter().filter(|e| e.level == "SEVERE").collect()
+        };
         if !page.is_empty() || !severe.is_empty() {
             panic!(
                 "expected a clean console, got\n  page recorder: {page:#?}\n  Chromium SEVERE: {severe:#?}\n  in {}",
@@ -431,7 +473,13 @@ impl Session {
 
     /// Runs a Chrome DevTools Protocol command on the current tab (chromedriver's
     /// `goog/cdp/execute`), e.g. `Emulation.setEmulatedMedia`. Returns its result.
+    /// Engines without CDP fail here, naming the feature: ask `Engine::lacks(Feature::Cdp)`
+    /// first where the test can check something else.
     pub async fn cdp(&self, command: &str, params: Value) -> Value {
+        let engine = Engine::current();
+        if engine.lacks(Feature::Cdp).is_some() {
+            engine.fail_missing(Feature::Cdp, &format!("this test needs {command}"));
+        }
         let path = format!("/session/{}/goog/cdp/execute", self.id);
         let body = json!({ "cmd": command, "params": params }).to_string();
         let (status, text) =
@@ -444,8 +492,60 @@ impl Session {
         v["value"].clone()
     }
 
+    /// A real press of the left mouse button at viewport point (x, y), then its release
+    /// (WebDriver actions: trusted `pointerdown`/`mousedown` events in every engine).
+    pub async fn press_pointer_at(&self, x: i64, y: i64) {
+        self.perform_actions(json!([{
+            "type": "pointer", "id": "twt-mouse", "parameters": { "pointerType": "mouse" },
+            "actions": [
+                { "type": "pointerMove", "x": x, "y": y, "origin": "viewport", "duration": 0 },
+                { "type": "pointerDown", "button": 0 },
+                { "type": "pointerUp", "button": 0 },
+            ],
+        }]))
+        .await;
+    }
+
+    /// A real key press and release (WebDriver actions), e.g. `"a"`.
+    pub async fn press_key(&self, key: &str) {
+        self.perform_actions(json!([{
+            "type": "key", "id": "twt-keyboard",
+            "actions": [{ "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }],
+        }]))
+        .await;
+    }
+
+    async fn perform_actions(&self, actions: Value) {
+        let path = format!("/session/{}/actions", self.id);
+        let body = json!({ "actions": actions }).to_string();
+        let (status, text) =
+            http::request(self.driver_port, "POST", &path, Some(&body), Duration::from_secs(30))
+                .unwrap_or_else(|e| panic!("perform actions: {e}"));
+        assert_eq!(status, 200, "perform actions {body}: {text}");
+        // Release what the sequence still holds, so the next one starts from scratch.
+        let _ = http::request(self.driver_port, "DELETE", &path, None, Duration::from_secs(30));
+    }
+
+    /// The cookie `name` of the current document as WebDriver's Get Named Cookie returns it, in
+    /// every engine: `name`, `value`, `path`, `domain`, `secure`, `httpOnly`, `expiry` (Unix
+    /// seconds), `sameSite`. None when the document has no such cookie.
+    pub async fn cookie(&self, name: &str) -> Option<Value> {
+        let path = format!("/session/{}/cookie/{name}", self.id);
+        let (status, text) = http::request(self.driver_port, "GET", &path, None, Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("get cookie {name}: {e}"));
+        match status {
+            200 => Some(serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)["value"].clone()),
+            404 => None,
+            _ => panic!("get cookie {name} failed ({status}): {text}"),
+        }
+    }
+
     /// Emulates `prefers-color-scheme` (`"dark"`, `"light"`) for the tab, frames included.
     pub async fn prefer_color_scheme(&self, scheme: &str) {
+        let engine = Engine::current();
+        if engine.lacks(Feature::ColorSchemeEmulation).is_some() {
+            engine.fail_missing(Feature::ColorSchemeEmulation, "this test switches the colour scheme");
+        }
         self.cdp(
             "Emulation.setEmulatedMedia",
             json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
@@ -480,15 +580,13 @@ impl Session {
             Ok(entries) => entries.iter().map(|e| format!("\n    [{}] {}", e.level, e.message)).collect(),
             Err(e) => e,
         };
-        let browser: String = self
-            .browser_log()
-            .await
-            .iter()
-            .rev()
-            .take(20)
-            .rev()
-            .map(|e| format!("\n    [{}] {}", e.level, e.message))
-            .collect();
+        let log = if Engine::current().lacks(Feature::BrowserConsoleLog).is_some() {
+            Vec::new()
+        } else {
+            self.browser_log().await
+        };
+        let browser: String =
+            log.iter().rev().take(20).rev().map(|e| format!("\n    [{}] {}", e.level, e.message)).collect();
         format!(
             "  in: {}\n  page console: {page}\n  Chromium console (last 20):{}",
             self.where_am_i().await,
@@ -531,23 +629,58 @@ impl Drop for Session {
     }
 }
 
-fn capabilities(profile: &Path, options: &SessionOptions) -> serde_json::Map<String, Value> {
-    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
-    if let Some(lang) = &options.lang {
-        args.push(format!("--lang={lang}"));
-        args.push(format!("--accept-lang={lang}"));
-    }
-    args.extend(options.args.iter().cloned());
-    let caps = json!({
-        "browserName": "chrome",
-        "pageLoadStrategy": "eager",
-        "goog:loggingPrefs": { "browser": "ALL" },
-        "goog:chromeOptions": {
-            "binary": chromium_path().display().to_string(),
-            "args": args,
-        },
-    });
+fn capabilities(engine: Engine, profile: &Path, options: &SessionOptions) -> serde_json::Map<String, Value> {
+    let caps = match engine {
+        Engine::Chromium => {
+            let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+            args.push(format!("--user-data-dir={}", profile.display()));
+            if let Some(lang) = &options.lang {
+                args.push(format!("--lang={lang}"));
+                args.push(format!("--accept-lang={lang}"));
+            }
+            args.extend(options.args.iter().cloned());
+            json!({
+                "browserName": "chrome",
+                "pageLoadStrategy": "eager",
+                "goog:loggingPrefs": { "browser": "ALL" },
+                "goog:chromeOptions": {
+                    "binary": engine.browser_path().display().to_string(),
+                    "args": args,
+                },
+            })
+        }
+        Engine::Firefox => {
+            // geckodriver makes a fresh profile per session; its default prefs already turn off
+            // updates and background traffic.
+            let mut prefs = serde_json::Map::new();
+            if let Some(lang) = &options.lang {
+                prefs.insert("intl.accept_languages".into(), json!(lang));
+            }
+            let mut args: Vec<String> =
+                vec!["-headless".into(), "--width=1280".into(), "--height=800".into()];
+            args.extend(options.args.iter().cloned());
+            json!({
+                "browserName": "firefox",
+                "pageLoadStrategy": "eager",
+                "moz:firefoxOptions": {
+                    "binary": engine.browser_path().display().to_string(),
+                    "args": args,
+                    "prefs": prefs,
+                },
+            })
+        }
+        // "none": with "eager", WebKitWebDriver held every script until a `timeout` error on
+        // pages with the widget's frames. `open` waits for readyState itself.
+        Engine::Webkit => json!({
+            "browserName": "MiniBrowser",
+            "pageLoadStrategy": "none",
+            "webkitgtk:browserOptions": {
+                "binary": engine.browser_path().display().to_string(),
+                "args": ["--automation"],
+            },
+        }),
+    };
+    let _ = profile;
     match caps {
         Value::Object(map) => map,
         _ => unreachable!(),
@@ -559,6 +692,13 @@ fn capabilities(profile: &Path, options: &SessionOptions) -> serde_json::Map<Str
 const NORMALIZE_FN: &str = "(function (v) { if (v === undefined) return null; \
      try { var s = JSON.stringify(v); return s === undefined ? String(v) : JSON.parse(s); } \
      catch (e) { return String(v); } })";
+
+/// `(function (e) {...})`: what a thrown value says, stack included. Chromium's and WebKit's
+/// `stack` starts with `TypeError: message`; Firefox's holds only the frames, so the message is
+/// put in front when the stack lacks it.
+const ERROR_TEXT_FN: &str = "(function (e) { var text = String(e); var stack = e && e.stack; \
+     if (!stack) return text; stack = String(stack); \
+     return stack.indexOf(text) === -1 ? text + '\\n' + stack : stack; })";
 
 const FIND_SURFACE_JS: &str = r#"var name = arguments[0];
 function find(root) {
