@@ -7,6 +7,10 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[path = "common/tree.rs"]
+mod common_tree;
+use common_tree::{files_under, tree};
+
 const EXAMPLE: &str = "examples/customers/acme.toml";
 
 fn twt_gen() -> Command {
@@ -31,24 +35,6 @@ fn build_deployed(out: &Path, cdn_base: &str, runtime_origin: &str) -> Value {
     cmd.args(["build", "--config", EXAMPLE, "--cdn-base", cdn_base, "--runtime-origin", runtime_origin]);
     cmd.arg("--out").arg(out).assert().code(0);
     serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
-}
-
-/// Every file below `root`, as sorted relative paths.
-fn files_under(root: &Path) -> Vec<String> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path.strip_prefix(root).unwrap().to_string_lossy().into_owned());
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// The bundle's bytes, found through the manifest.
@@ -168,10 +154,7 @@ fn building_twice_gives_byte_identical_files() {
     let (a, b) = (dir.path().join("a"), dir.path().join("nested/b"));
     build_into(&a, &["tests/fixtures/valid"]);
     build_into(&b, &["tests/fixtures/valid"]);
-    let read_all = |root: &Path| -> Vec<(String, Vec<u8>)> {
-        files_under(root).into_iter().map(|p| (p.clone(), std::fs::read(root.join(&p)).unwrap())).collect()
-    };
-    let (files_a, files_b) = (read_all(&a), read_all(&b));
+    let (files_a, files_b) = (tree(&a), tree(&b));
     // Per customer: two docs, three snippets (standard, external, lazy), and the manual-init one
     // for the two with asyncInit.
     assert_eq!(files_a.len(), 5 + 5 * 9 + 2, "bundle, source map, types, schema, manifest and 9 customers");

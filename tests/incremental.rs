@@ -8,6 +8,10 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+#[path = "common/tree.rs"]
+mod common_tree;
+use common_tree::tree;
+
 fn twt_gen() -> Command {
     let mut cmd = Command::cargo_bin("twt-gen").unwrap();
     cmd.env("NO_COLOR", "1");
@@ -19,25 +23,6 @@ fn build(configs: &Path, out: &Path) -> String {
     let output = twt_gen().arg("build").arg("--config").arg(configs).arg("--out").arg(out).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stderr).unwrap()
-}
-
-/// Every file under `root` with its bytes, sorted.
-fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                files.push((relative, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 fn inode(path: &Path) -> u64 {

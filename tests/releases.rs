@@ -9,6 +9,10 @@ use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha384};
 
+#[path = "common/tree.rs"]
+mod common_tree;
+use common_tree::tree;
+
 fn twt_gen() -> Command {
     let mut cmd = Command::cargo_bin("twt-gen").unwrap();
     cmd.env("NO_COLOR", "1");
@@ -35,25 +39,6 @@ fn build_ok(configs: &Path, out: &Path, origin: &str) {
 
 fn manifest(out: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
-}
-
-/// Every file under `root` with its bytes, sorted.
-fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                files.push((relative, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 fn integrity(bytes: &[u8]) -> String {
