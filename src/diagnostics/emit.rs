@@ -241,6 +241,21 @@ pub fn human_summary(summary: &Summary) -> String {
 /// Writes every diagnostic in `format`, then the summary. Human text goes to stderr, machine
 /// formats to stdout (so `> report.json` captures them).
 pub fn emit(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> io::Result<()> {
+    emit_with(diagnostics, summary, format, true)
+}
+
+/// As [`emit`], without the summary line of the human and github formats (`--quiet`); the
+/// machine formats keep their shape.
+pub fn emit_quietly(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> io::Result<()> {
+    emit_with(diagnostics, summary, format, false)
+}
+
+fn emit_with(
+    diagnostics: &[&Diagnostic],
+    summary: &Summary,
+    format: Format,
+    summary_line: bool,
+) -> io::Result<()> {
     match format {
         Format::Human => {
             let color = crate::terminal::stderr_wants_color();
@@ -248,7 +263,10 @@ pub fn emit(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> i
             for diagnostic in diagnostics {
                 writeln!(err, "{}\n", human(diagnostic, color))?;
             }
-            writeln!(err, "{}", human_summary(summary))
+            if summary_line {
+                writeln!(err, "{}", human_summary(summary))?;
+            }
+            Ok(())
         }
         Format::Json => {
             let mut out = io::stdout().lock();
@@ -263,35 +281,15 @@ pub fn emit(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> i
                 writeln!(out, "{}", github_line(diagnostic))?;
             }
             // The workflow log shows stderr too; stdout stays pure commands.
-            writeln!(io::stderr(), "{}", human_summary(summary))
+            if summary_line {
+                writeln!(io::stderr(), "{}", human_summary(summary))?;
+            }
+            Ok(())
         }
         Format::Sarif => {
             io::stdout().lock().write_all(sarif(diagnostics).as_bytes())?;
             writeln!(io::stderr(), "{}", human_summary(summary))
         }
-    }
-}
-
-/// As [`emit`], without the summary line of the human and github formats (`--quiet`); the
-/// machine formats keep their shape.
-pub fn emit_quietly(diagnostics: &[&Diagnostic], summary: &Summary, format: Format) -> io::Result<()> {
-    match format {
-        Format::Human => {
-            let color = crate::terminal::stderr_wants_color();
-            let mut err = io::stderr().lock();
-            for diagnostic in diagnostics {
-                writeln!(err, "{}\n", human(diagnostic, color))?;
-            }
-            Ok(())
-        }
-        Format::Github => {
-            let mut out = io::stdout().lock();
-            for diagnostic in diagnostics {
-                writeln!(out, "{}", github_line(diagnostic))?;
-            }
-            Ok(())
-        }
-        Format::Json | Format::Sarif => emit(diagnostics, summary, format),
     }
 }
 
