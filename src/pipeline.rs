@@ -13,6 +13,7 @@ use crate::check::{self, CustomerConfig};
 use crate::diagnostics::emit::Summary;
 use crate::diagnostics::Diagnostic;
 use crate::error::{self, Error};
+use crate::release::date::Date;
 use crate::render::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VERSION};
 use crate::render::docs::{self, DocsInput};
 use crate::render::embedded;
@@ -70,6 +71,9 @@ pub struct BuildRequest<'a> {
     pub report: &'a (dyn Fn(&[&Diagnostic], &Summary) -> Result<(), Error> + Sync),
     /// Told of every file the manifest lists, in order (`--verbose`).
     pub on_file: &'a (dyn Fn(&FileEntry) + Sync),
+    /// The release date this build records (`--released`, `SOURCE_DATE_EPOCH`): for its bundle
+    /// when it is new, and for every bundle of the history that has none yet.
+    pub released: Option<Date>,
 }
 
 /// What a build wrote.
@@ -402,7 +406,7 @@ fn finish(
             gzip_bytes: bundle::gzip_len(bundle.code.as_bytes()),
         },
         types: TypesEntry { path: types_dts::path(), url: context.types_url.clone(), sha384: types_sha384 },
-        bundles: bundle_history(previous, bundle),
+        bundles: bundle_history(previous, bundle, request.released),
         customers: (),
         files: (),
     };
@@ -462,15 +466,25 @@ fn check_releases(out: &Path, previous: &Previous, made: &[FileEntry]) -> Result
 
 /// The bundle history: the previous build's, oldest first, with this build's bundle last
 /// (unless an earlier build released it already). Who pins each is filled in as it is written.
-fn bundle_history(previous: &Previous, bundle: &Bundle) -> Vec<ReleasedBundle> {
+///
+/// A bundle keeps the release date it has. One without (released before dates were recorded)
+/// takes `released`: a day no earlier than its real one, so `prune --keep-since` may keep it
+/// longer than needed, never delete it too soon.
+fn bundle_history(previous: &Previous, bundle: &Bundle, released: Option<Date>) -> Vec<ReleasedBundle> {
     let mut history = previous.bundles().to_vec();
     if !history.iter().any(|released| released.path == bundle.path()) {
         history.push(ReleasedBundle {
             version: SDK_VERSION.to_string(),
             path: bundle.path(),
             integrity: bundle.integrity.clone(),
+            released: None,
             customers: Vec::new(),
         });
+    }
+    if let Some(date) = released {
+        for entry in history.iter_mut().filter(|entry| entry.released.is_none()) {
+            entry.released = Some(date.to_string());
+        }
     }
     history
 }

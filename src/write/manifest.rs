@@ -40,6 +40,11 @@ pub struct ReleasedBundle {
     pub version: String,
     pub path: String,
     pub integrity: String,
+    /// The UTC day (`YYYY-MM-DD`) of the first build that recorded a date for it (from
+    /// `--released` or `SOURCE_DATE_EPOCH`); absent when no build did. `prune --keep-since`
+    /// reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<String>,
     /// The appids of the customers whose current snippets pin this bundle, sorted; empty for a
     /// bundle no current snippet uses (it stays online for the snippets pasted earlier).
     pub customers: Vec<String>,
@@ -196,6 +201,8 @@ impl Serialize for Bundles<'_> {
             version: &'a str,
             path: &'a str,
             integrity: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            released: Option<&'a str>,
             customers: C,
         }
         struct Appids<'a>(&'a [Spilled]);
@@ -207,10 +214,13 @@ impl Serialize for Bundles<'_> {
         let mut seq = serializer.serialize_seq(Some(self.history.len()))?;
         for bundle in self.history {
             let (version, path, integrity) = (&*bundle.version, &*bundle.path, &*bundle.integrity);
+            let released = bundle.released.as_deref();
             if bundle.path == self.current {
-                seq.serialize_element(&Entry { version, path, integrity, customers: Appids(self.index) })?;
+                let customers = Appids(self.index);
+                seq.serialize_element(&Entry { version, path, integrity, released, customers })?;
             } else {
-                seq.serialize_element(&Entry { version, path, integrity, customers: &bundle.customers })?;
+                let customers = &bundle.customers;
+                seq.serialize_element(&Entry { version, path, integrity, released, customers })?;
             }
         }
         seq.end()
