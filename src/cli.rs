@@ -555,7 +555,19 @@ fn run_verify(
     format: ReportFormat,
 ) -> Result<bool, Error> {
     use crate::release::verify::{self, Manifest};
-    let manifest = Manifest::read(manifest)?;
+    let path = manifest;
+    let manifest = Manifest::read(path)?;
+    // A manifest edited by hand must not send requests anywhere but to an http(s) CDN.
+    if options.cdn_base.is_none() {
+        if let Err(problem) = crate::check::urls::parse_base_url(manifest.recorded_cdn_base()) {
+            return Err(Error::fault(
+                &codes::UNREADABLE_MANIFEST,
+                Some(path),
+                format!("the manifest's `cdn_base` is not a base URL twt-gen writes: {problem}"),
+                "name the manifest.json as the build wrote it, or give the CDN's URL with --cdn-base",
+            ));
+        }
+    }
     let targets = manifest.targets(options);
     let problems = verify::verify(&targets, options);
     let summary = Summary { files: targets.len(), errors: problems.len(), warnings: 0 };

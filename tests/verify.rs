@@ -248,3 +248,20 @@ fn an_unreadable_manifest_is_66() {
     assert_eq!(output.status.code(), Some(66), "{stderr}");
     assert!(stderr.starts_with("error[unreadable-manifest]: "), "{stderr}");
 }
+
+#[test]
+fn a_manifest_whose_cdn_base_is_not_http_sends_no_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    build(dir.path(), &out, "https://rt-a.example.org");
+    let mut edited = manifest(&out);
+    edited["cdn_base"] = "file:///etc".into();
+    std::fs::write(out.join("manifest.json"), serde_json::to_vec(&edited).unwrap()).unwrap();
+    let output = twt_gen().args(["verify", "--manifest"]).arg(out.join("manifest.json")).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(66), "{stderr}");
+    assert!(stderr.contains("the manifest's `cdn_base` is not a base URL"), "{stderr}");
+    // --cdn-base replaces it.
+    let output = verify(&out, &cdn::serve(&out, Fault::None), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}

@@ -40,6 +40,10 @@ pub const ONE_YEAR: u64 = 31_536_000;
 /// that the bytes differ, never a whole endless body.
 const BODY_SLACK: u64 = 4 * 1024 * 1024;
 
+/// The largest size taken from a manifest for that limit (a bundle is some 10 KB): a manifest
+/// that lists an absurd size must not let a server fill the memory.
+const LARGEST_EXPECTED: u64 = 64 * 1024 * 1024;
+
 /// Requests in flight at once: the URLs are a few bundles, or with `--customers` thousands of
 /// small files, and the time goes into waiting for the CDN, not into the CPU.
 const CONCURRENT_REQUESTS: usize = 8;
@@ -111,6 +115,11 @@ impl Manifest {
     /// The base URL requests go to: `--cdn-base`, else the one the build recorded.
     pub fn cdn_base<'a>(&'a self, options: &'a Options) -> &'a str {
         options.cdn_base.as_deref().unwrap_or(&self.cdn_base)
+    }
+
+    /// The base URL the build recorded (`cdn_base`), to be checked before it is used.
+    pub fn recorded_cdn_base(&self) -> &str {
+        &self.cdn_base
     }
 
     /// Every URL to fetch, with what it must serve: the bundles of the history, oldest first
@@ -231,7 +240,7 @@ pub fn fetch(agent: &ureq::Agent, target: &Target, origin: &str, timeout: Durati
     };
     let final_url = response.get_uri().to_string();
     let redirects = response.get_redirect_history().map_or(0, |history| history.len().saturating_sub(1));
-    let limit = target.bytes + BODY_SLACK;
+    let limit = body_limit(target.bytes);
     let body = match response.body_mut().with_config().limit(limit).read_to_vec() {
         Ok(bytes) => Body::Read(bytes),
         Err(ureq::Error::BodyExceedsLimit(_)) => Body::TooLong { limit },
@@ -244,6 +253,11 @@ pub fn fetch(agent: &ureq::Agent, target: &Target, origin: &str, timeout: Durati
         headers: response.headers().clone(),
         body,
     }
+}
+
+/// How many bytes of a body are read for a file the manifest says has `bytes`.
+fn body_limit(bytes: u64) -> u64 {
+    bytes.min(LARGEST_EXPECTED) + BODY_SLACK
 }
 
 fn failed(error: ureq::Error, timeout: Duration) -> Fetched {
@@ -768,6 +782,12 @@ mod tests {
         assert!(pinned[0].help.as_deref().unwrap().contains("re-upload install/ without deletion"));
         let history = missing(Role::OlderBundle { customers: vec![] });
         assert!(history[0].message.contains("history"), "{}", history[0].message);
+    }
+
+    #[test]
+    fn the_body_limit_holds_for_any_size_a_manifest_lists() {
+        assert_eq!(body_limit(10_000), 10_000 + BODY_SLACK);
+        assert_eq!(body_limit(u64::MAX), LARGEST_EXPECTED + BODY_SLACK);
     }
 
     #[test]
