@@ -4,3 +4,4 @@
 pub mod atomic;
 pub mod manifest;
 pub mod previous;
+pub mod serving;
