@@ -26,6 +26,7 @@ use crate::write::manifest::{
     BundleEntry, CustomerEntry, FileEntry, Manifest, ReleasedBundle, Spill, TypesEntry, MANIFEST_FILE,
 };
 use crate::write::previous::{self, Previous};
+use crate::write::publishing::{self, Publishing};
 
 /// Where the built files will be served from and what they talk to.
 #[derive(Debug, Clone)]
@@ -361,8 +362,8 @@ impl Writer<'_> {
     }
 }
 
-/// Writes the files that belong to no customer, then the manifest; returns how many files and
-/// customers the build has.
+/// Writes the files that belong to no customer, the operator's `PUBLISHING.md`, then the
+/// manifest; returns how many files and customers the build has.
 fn finish(
     staging: &Staging,
     previous: &Previous,
@@ -376,7 +377,7 @@ fn finish(
     others.push((crate::render::schema::FILE_NAME.to_string(), crate::render::schema::render().into_bytes()));
     if request.dev_runtime {
         for (name, text) in embedded::DEV_RUNTIME {
-            others.push((format!("dev-runtime/{name}"), text.as_bytes().to_vec()));
+            others.push((format!("{}{name}", publishing::DEV_RUNTIME_DIR), text.as_bytes().to_vec()));
         }
     }
     let mut entries = Vec::with_capacity(others.len());
@@ -392,6 +393,22 @@ fn finish(
         staging.write(path, bytes)?;
     }
     entries.extend(carried);
+    let history = bundle_history(previous, bundle, request.released);
+    let (appids, customer_count) = spill.appids(publishing::APPIDS_SHOWN);
+    let checklist = Publishing {
+        cdn_base: &request.deployment.cdn_base,
+        runtime_origin: &request.deployment.runtime_origin,
+        bundle_path: &bundle.path(),
+        types_path: &types_dts::path(),
+        history: &history,
+        appids: &appids,
+        customer_count,
+        files: &entries,
+        dev_runtime: request.dev_runtime,
+    }
+    .render()?;
+    staging.write(publishing::FILE_NAME, checklist.as_bytes())?;
+    entries.push(FileEntry::of(publishing::FILE_NAME, checklist.as_bytes()));
     let head = Manifest {
         generator: format!("twt-gen {}", env!("CARGO_PKG_VERSION")),
         sdk_version: SDK_VERSION,
@@ -406,7 +423,8 @@ fn finish(
             gzip_bytes: bundle::gzip_len(bundle.code.as_bytes()),
         },
         types: TypesEntry { path: types_dts::path(), url: context.types_url.clone(), sha384: types_sha384 },
-        bundles: bundle_history(previous, bundle, request.released),
+        operator_files: publishing::OPERATOR_FILES,
+        bundles: history,
         customers: (),
         files: (),
     };

@@ -433,3 +433,73 @@ fn a_build_never_writes_other_bytes_at_a_released_path() {
     );
     assert!(tree(&out) == before);
 }
+
+fn publishing_md(out: &Path) -> String {
+    std::fs::read_to_string(out.join("PUBLISHING.md")).unwrap()
+}
+
+/// After two builds with different runtime origins, the operator's checklist names both
+/// bundles, the second as current and pinned by every customer, the first as pinned by none,
+/// with their release dates where a build recorded one.
+#[test]
+fn publishing_md_names_every_bundle_of_the_history_and_who_pins_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    assert!(build_dated(&configs, &out, ORIGIN_A, Some(JANUARY), &[]).status.success());
+    build_ok(&configs, &out, ORIGIN_B);
+    let manifest = manifest(&out);
+    let (first, second) =
+        (manifest["bundles"][0]["path"].as_str().unwrap(), manifest["bundles"][1]["path"].as_str().unwrap());
+    let text = publishing_md(&out);
+    assert!(text.contains("- Runtime origin: `https://rt-b.example.org`"), "{text}");
+    assert!(text.contains("Oldest first, 2 in all."), "{text}");
+    assert!(
+        text.contains(&format!(
+            "| `{first}` | `1.2.0` | `2026-01-10` | no customer of this build (snippets pasted earlier may load it) |"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "| `{second}` (current) | `1.2.0` | not recorded | every customer of this build, 2: `alpha`, `beta` |"
+        )),
+        "{text}"
+    );
+    assert!(text.find(first) < text.find(&format!("`{second}` (current)")), "oldest first");
+}
+
+/// What PUBLISHING.md says `prune --keep 0` would delete is what `prune --keep 0` says.
+#[test]
+fn publishing_md_lists_exactly_what_prune_would_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&configs, &out, ORIGIN_A);
+    assert!(publishing_md(&out).contains("Nothing: the current bundle is the only one"));
+    build_ok(&configs, &out, ORIGIN_B);
+    build_ok(&configs, &out, "https://rt-c.example.org");
+    let text = publishing_md(&out);
+    let listed: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("## 5."))
+        .filter_map(|line| line.strip_prefix("- `")?.strip_suffix('`'))
+        .collect();
+    let (code, said) = prune(&out, &["--keep", "0"]);
+    assert_eq!(code, Some(0), "{said}");
+    let would: Vec<&str> = said.lines().filter_map(|line| line.strip_prefix("would delete ")).collect();
+    assert_eq!(listed.len(), 4, "two bundles and their maps: {text}");
+    assert_eq!(listed, would);
+    assert!(text.contains("would delete these files of the 2 bundles"), "{text}");
+
+    // A prune rewrites the checklist with the manifest: it no longer names what went, and the
+    // manifest lists its new bytes.
+    let (code, said) = prune(&out, &["--keep", "0", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    let text = publishing_md(&out);
+    assert!(text.contains("Nothing: the current bundle is the only one"), "{text}");
+    assert!(would.iter().all(|gone| !text.contains(gone)), "{text}");
+    let listed =
+        manifest(&out)["files"].as_array().unwrap().iter().find(|f| f["path"] == "PUBLISHING.md").cloned();
+    assert_eq!(listed.unwrap()["sha384"], format!("{:x}", Sha384::digest(text.as_bytes())));
+}

@@ -265,3 +265,14 @@ fn a_manifest_whose_cdn_base_is_not_http_sends_no_request() {
     let output = verify(&out, &cdn::serve(&out, Fault::None), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// `verify --help` spells out the headers it checks: the values of `write::serving`, which its
+/// checks read, not a copy that could drift.
+#[test]
+fn the_help_names_the_headers_verify_checks() {
+    use twt_gen::write::serving;
+    let output = twt_gen().args(["verify", "--help"]).output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains(&format!("`Cache-Control: {}`", serving::IMMUTABLE)), "{help}");
+    assert!(help.contains(&format!("`Access-Control-Allow-Origin: {}`", serving::ANY_ORIGIN)), "{help}");
+}

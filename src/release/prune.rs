@@ -7,7 +7,8 @@
 //! guessed at: `--keep-since` then refuses, naming it. The manifest is
 //! replaced first, in one rename, and the files go after it: a prune that is killed half-way
 //! leaves files the manifest no longer lists, which the next build reports as foreign, never a
-//! manifest that promises files that are gone.
+//! manifest that promises files that are gone. The operator's `PUBLISHING.md` is written again
+//! after the manifest, without the bundles that went.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -18,8 +19,9 @@ use serde_json::Value;
 use crate::diagnostics::codes;
 use crate::error::Error;
 use crate::release::date::Date;
-use crate::write::manifest::MANIFEST_FILE;
+use crate::write::manifest::{FileEntry, MANIFEST_FILE};
 use crate::write::previous::INSTALL_DIR;
+use crate::write::publishing;
 
 /// What a prune removes from a manifest and from `DIR`.
 #[derive(Debug, PartialEq, Eq)]
@@ -143,6 +145,16 @@ impl Pruning {
         };
         drop_listed(&mut self.manifest["bundles"], &plan.bundles);
         drop_listed(&mut self.manifest["files"], &plan.files);
+        // The operator's checklist names the bundles that go: it is written again, as the
+        // next build would write it, and listed with its new digest.
+        let checklist = publishing::from_manifest(&self.manifest).transpose()?;
+        if let (Some(text), Some(files)) = (&checklist, self.manifest["files"].as_array_mut()) {
+            let entry = FileEntry::of(publishing::FILE_NAME, text.as_bytes());
+            for listed in files.iter_mut().filter(|file| file["path"] == publishing::FILE_NAME) {
+                *listed =
+                    serde_json::json!({"path": entry.path, "bytes": entry.bytes, "sha384": entry.sha384});
+            }
+        }
         let path = out.join(MANIFEST_FILE);
         let mut staged = tempfile::Builder::new()
             .prefix(".twt-gen-prune-")
@@ -154,6 +166,15 @@ impl Pruning {
             .and_then(|()| staged.as_file().sync_all());
         written.map_err(|e| Error::output(&path, e))?;
         staged.persist(&path).map_err(|e| Error::output(&path, e.error))?;
+        if let Some(text) = checklist {
+            let path = out.join(publishing::FILE_NAME);
+            let mut staged = tempfile::Builder::new()
+                .prefix(".twt-gen-prune-")
+                .tempfile_in(out)
+                .map_err(|e| Error::output(&path, e))?;
+            staged.write_all(text.as_bytes()).map_err(|e| Error::output(&path, e))?;
+            staged.persist(&path).map_err(|e| Error::output(&path, e.error))?;
+        }
         for file in &plan.files {
             let file = out.join(file);
             match std::fs::remove_file(&file) {

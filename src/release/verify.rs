@@ -25,16 +25,11 @@ use crate::diagnostics::codes::{self, Code};
 use crate::diagnostics::Diagnostic;
 use crate::error::Error;
 use crate::write::previous::INSTALL_DIR;
+use crate::write::serving::{self, ONE_YEAR};
 
 /// How many redirects a request follows before it is reported (a CDN needs none; a loop never
 /// ends).
 pub const MAX_REDIRECTS: u32 = 5;
-
-/// The shortest `max-age` accepted for `install/`: one year, in seconds. A path there holds the
-/// same bytes forever, so any shorter lifetime only makes returning visitors revalidate the
-/// bundle; one year is the longest lifetime HTTP caches were ever told to honour (RFC 2616's
-/// cap on `Expires`), and so the value CDNs and the README prescribe.
-pub const ONE_YEAR: u64 = 31_536_000;
 
 /// How much more than the manifest's size of a file is read before giving up: enough to see
 /// that the bytes differ, never a whole endless body.
@@ -47,10 +42,6 @@ const LARGEST_EXPECTED: u64 = 64 * 1024 * 1024;
 /// Requests in flight at once: the URLs are a few bundles, or with `--customers` thousands of
 /// small files, and the time goes into waiting for the CDN, not into the CPU.
 const CONCURRENT_REQUESTS: usize = 8;
-
-/// The header sent for install/ and the one `verify` expects back, as the README's table says.
-pub const EXPECTED_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
-pub const EXPECTED_CONTENT_TYPE: &str = "text/javascript; charset=utf-8";
 
 pub struct Options {
     /// Replaces the manifest's `cdn_base` (to check a staging origin, say).
@@ -478,19 +469,22 @@ fn cors_problem(target: &Target, headers: &HeaderMap, origin: &str, at: &str) ->
         _ => false,
     };
     let message = match &allow {
-        Header::Text(value) if value.trim() == "*" => return None,
+        Header::Text(value) if value.trim() == serving::ANY_ORIGIN => return None,
         Header::Text(value) if value.trim() == origin && varies_on_origin => return None,
         Header::Text(value) if value.trim() == origin => format!(
-            "`Access-Control-Allow-Origin` echoes the request's origin{at} without `Vary: Origin`: a shared cache may hand this answer to another site, whose browser then blocks the bundle; expected `*`"
+            "`Access-Control-Allow-Origin` echoes the request's origin{at} without `Vary: Origin`: a shared cache may hand this answer to another site, whose browser then blocks the bundle; expected `{}`",
+            serving::ANY_ORIGIN
         ),
         _ => format!(
-            "`Access-Control-Allow-Origin` is {}{at} for a request with `Origin: {origin}`; expected `*` (or the request's origin, with `Vary: Origin`)",
-            allow.shown()
+            "`Access-Control-Allow-Origin` is {}{at} for a request with `Origin: {origin}`; expected `{}` (or the request's origin, with `Vary: Origin`)",
+            allow.shown(),
+            serving::ANY_ORIGIN
         ),
     };
     Some(
         Diagnostic::about(&codes::CDN_CORS, Some(&target.url), message).help(format!(
-            "make the CDN send `Access-Control-Allow-Origin: *` for {INSTALL_DIR}: the snippet loads the bundle with crossorigin=\"anonymous\" for SRI, and without this header the browser refuses to run it"
+            "make the CDN send `Access-Control-Allow-Origin: {}` for {INSTALL_DIR}: the snippet loads the bundle with crossorigin=\"anonymous\" for SRI, and without this header the browser refuses to run it",
+            serving::ANY_ORIGIN
         )),
     )
 }
@@ -529,12 +523,14 @@ fn content_type_problem(target: &Target, headers: &HeaderMap, at: &str) -> Optio
             &codes::CDN_CONTENT_TYPE,
             Some(&target.url),
             format!(
-                "`Content-Type` is {}{at}; expected a JavaScript type (`{EXPECTED_CONTENT_TYPE}`)",
-                content_type.shown()
+                "`Content-Type` is {}{at}; expected a JavaScript type (`{}`)",
+                content_type.shown(),
+                serving::BUNDLE.content_type
             ),
         )
         .help(format!(
-            "make the CDN send `Content-Type: {EXPECTED_CONTENT_TYPE}` for *.js under {INSTALL_DIR}: under `X-Content-Type-Options: nosniff` browsers refuse a script of any other type"
+            "make the CDN send `Content-Type: {}` for *.js under {INSTALL_DIR}: under `X-Content-Type-Options: nosniff` browsers refuse a script of any other type",
+            serving::BUNDLE.content_type
         )),
     )
 }
@@ -584,16 +580,19 @@ fn cache_problem(target: &Target, headers: &HeaderMap, at: &str) -> Option<Diagn
             wrong.push("no `immutable`".to_string());
         }
         let help = format!(
-            "make the CDN send `Cache-Control: {EXPECTED_CACHE_CONTROL}` for {INSTALL_DIR}: a path there never changes its bytes, so browsers need never ask again"
+            "make the CDN send `Cache-Control: {}` for {INSTALL_DIR}: a path there never changes its bytes, so browsers need never ask again",
+            serving::IMMUTABLE
         );
-        (EXPECTED_CACHE_CONTROL, help)
+        (serving::IMMUTABLE, help)
     } else {
         if parsed.immutable {
             wrong.push("`immutable` on a file that changes with each release".to_string());
         }
-        let help =
-            "make the CDN send `Cache-Control: no-cache` for customers/: its files change between releases";
-        ("no-cache", help.to_string())
+        let help = format!(
+            "make the CDN send `Cache-Control: {}` for customers/: its files change between releases",
+            serving::REVALIDATE
+        );
+        (serving::REVALIDATE, help)
     };
     if wrong.is_empty() {
         return None;
@@ -681,10 +680,11 @@ mod tests {
         }
     }
 
+    /// What `serving` prescribes for a bundle: it must pass every check.
     const GOOD: &[(&str, &[u8])] = &[
-        ("access-control-allow-origin", b"*"),
-        ("content-type", b"text/javascript; charset=utf-8"),
-        ("cache-control", b"public, max-age=31536000, immutable"),
+        ("access-control-allow-origin", serving::ANY_ORIGIN.as_bytes()),
+        ("content-type", serving::BUNDLE.content_type.as_bytes()),
+        ("cache-control", serving::BUNDLE.cache_control.as_bytes()),
     ];
 
     fn codes_of(problems: &[Diagnostic]) -> Vec<&str> {
@@ -794,7 +794,10 @@ mod tests {
     fn customer_files_are_checked_for_bytes_and_never_immutable() {
         let mut target = bundle(Role::CustomerFile);
         target.integrity = hex_to_integrity(&crate::write::manifest::FileEntry::of("x", b"code").sha384);
-        assert!(check(&target, &answer(&[("cache-control", b"no-cache")], b"code"), ORIGIN).is_empty());
+        for rule in [serving::CUSTOMER_PAGES, serving::CUSTOMER_DOCS] {
+            let prescribed = [("cache-control", rule.cache_control.as_bytes())];
+            assert!(check(&target, &answer(&prescribed, b"code"), ORIGIN).is_empty(), "{rule:?}");
+        }
         let problems = check(&target, &answer(GOOD, b"code"), ORIGIN);
         assert_eq!(codes_of(&problems), ["cdn-cache-control"]);
     }

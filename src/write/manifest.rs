@@ -27,6 +27,8 @@ pub struct Manifest<B: Serialize, C: Serialize, F: Serialize> {
     pub bundle: BundleEntry,
     /// The integrators' TypeScript declarations (`twt-chat-widget.d.ts`).
     pub types: TypesEntry,
+    /// The files of `files` that are for the operator and never uploaded (`PUBLISHING.md`).
+    pub operator_files: &'static [&'static str],
     /// Every bundle released into this `--out`, oldest first: the current one and those
     /// carried over from earlier builds (kept until `prune` removes them).
     pub bundles: B,
@@ -135,6 +137,14 @@ impl Spill {
         Ok(())
     }
 
+    /// How many customers were added, and the first `shown` appids in the manifest's order.
+    pub fn appids(&self, shown: usize) -> (Vec<String>, usize) {
+        let index = self.index.lock().expect("no panic while indexing");
+        let mut appids: Vec<&str> = index.iter().map(|spilled| spilled.appid.as_str()).collect();
+        appids.sort_unstable();
+        (appids.iter().take(shown).map(|appid| appid.to_string()).collect(), index.len())
+    }
+
     /// Writes `manifest.json` (pretty JSON, every list sorted) to `out`, with `others`: the
     /// files that belong to no customer. Calls `on_file` for each file it lists, in order, and
     /// returns how many customers it lists.
@@ -169,6 +179,7 @@ impl Spill {
             runtime_origin: head.runtime_origin,
             bundle: head.bundle,
             types: head.types,
+            operator_files: head.operator_files,
             bundles: Bundles { history: &head.bundles, current: &current, index: &by_appid },
             customers: Customers { index: &by_appid, read: &read },
             files: Files {

@@ -1,6 +1,7 @@
-//! A CDN on 127.0.0.1 for `twt-gen verify`: it serves an output folder with the headers the
-//! README prescribes, and a [`Fault`] makes it misbehave in one way. Plain `std::net`: one
-//! thread per connection, one request per connection (`Connection: close`).
+//! A CDN on 127.0.0.1 for `twt-gen verify`: it serves an output folder with the headers
+//! `write::serving` prescribes (the table of the README and of PUBLISHING.md), and a [`Fault`]
+//! makes it misbehave in one way. Plain `std::net`: one thread per connection, one request per
+//! connection (`Connection: close`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -72,21 +73,21 @@ fn answer(mut stream: TcpStream, root: &Path, fault: &Fault) -> std::io::Result<
     if body.is_none() {
         status = "404 Not Found";
     }
-    if install {
-        if *fault != Fault::NoCors {
-            headers.push(("Access-Control-Allow-Origin", b"*".to_vec()));
+    // The headers `write::serving` prescribes (those PUBLISHING.md and the README show), but
+    // for the fault.
+    if let Some(rule) = twt_gen::write::serving::rule_for(&path) {
+        if let Some(origin) = rule.allow_origin.filter(|_| *fault != Fault::NoCors) {
+            headers.push(("Access-Control-Allow-Origin", origin.as_bytes().to_vec()));
         }
         headers.push(match fault {
-            Fault::TextPlain => ("Content-Type", b"text/plain".to_vec()),
-            Fault::BinaryContentType => ("Content-Type", b"text/javascript\xff\xfe".to_vec()),
-            _ => ("Content-Type", b"text/javascript; charset=utf-8".to_vec()),
+            Fault::TextPlain if install => ("Content-Type", b"text/plain".to_vec()),
+            Fault::BinaryContentType if install => ("Content-Type", b"text/javascript\xff\xfe".to_vec()),
+            _ => ("Content-Type", rule.content_type.as_bytes().to_vec()),
         });
         headers.push(match fault {
-            Fault::ShortCache => ("Cache-Control", b"public, max-age=600".to_vec()),
-            _ => ("Cache-Control", b"public, max-age=31536000, immutable".to_vec()),
+            Fault::ShortCache if install => ("Cache-Control", b"public, max-age=600".to_vec()),
+            _ => ("Cache-Control", rule.cache_control.as_bytes().to_vec()),
         });
-    } else {
-        headers.push(("Cache-Control", b"no-cache".to_vec()));
     }
     match fault {
         Fault::WrongBytes(wrong) if *wrong == path => body = Some(b"/* not the released bytes */".to_vec()),
