@@ -585,9 +585,23 @@ fn run_prune(out: &Path, keep: &crate::release::prune::Keep, yes: bool) -> Resul
     let plan = pruning.plan(keep)?;
     let verb = if yes { "deleting" } else { "would delete" };
     let mut said = String::new();
+    for file in &plan.pending {
+        said.push_str(&format!("{verb} {} (left by a prune that did not finish)\n", terminal_text(file)));
+    }
     for file in &plan.files {
         said.push_str(&format!("{verb} {}\n", terminal_text(file)));
     }
+    said.push_str(&match (plan.pending.len(), yes) {
+        (0, _) => String::new(),
+        (n, false) => format!(
+            "{n} file{} left by a prune that did not finish; run again with --yes to delete {}\n",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        ),
+        (n, true) => {
+            format!("{n} file{} left by a prune that did not finish deleted\n", if n == 1 { "" } else { "s" })
+        }
+    });
     said.push_str(&match (plan.bundles.len(), yes) {
         (0, _) => {
             "nothing to prune: every bundle is kept (by --keep or --keep-since), current, or pinned by a customer\n".to_string()
@@ -598,7 +612,7 @@ fn run_prune(out: &Path, keep: &crate::release::prune::Keep, yes: bool) -> Resul
         (n, true) => format!("{n} bundles removed from manifest.json and from disk\n"),
     });
     print_stdout(&said)?;
-    if yes && !plan.files.is_empty() {
+    if yes && !plan.is_empty() {
         pruning.apply(out, &plan)?;
     }
     Ok(())

@@ -118,7 +118,11 @@ pub fn build(request: &BuildRequest<'_>, out: &Path) -> Result<Built, Error> {
     // the first thing to fix; meanwhile nothing is rendered.
     // A released file that changed is found before any customer is rendered (and checked
     // again when it is carried over).
-    let staging = Staging::begin(out, request.foreign, &previous)
+    // Files a killed prune left are the build's to drop, once the manifest that names them can
+    // be trusted: before the foreign files, which they would be otherwise.
+    let staging = previous
+        .check_pruning(out)
+        .and_then(|()| Staging::begin(out, request.foreign, &previous))
         .and_then(|(staging, refusal)| refusal.map_or(Ok(staging), Err))
         .and_then(|staging| {
             let made: Vec<FileEntry> = release_files(&context.bundle)

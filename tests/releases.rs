@@ -503,3 +503,202 @@ fn publishing_md_lists_exactly_what_prune_would_delete() {
         manifest(&out)["files"].as_array().unwrap().iter().find(|f| f["path"] == "PUBLISHING.md").cloned();
     assert_eq!(listed.unwrap()["sha384"], format!("{:x}", Sha384::digest(text.as_bytes())));
 }
+
+/// Three releases into one `--out`, the current bundle the third; returns the folder, configs,
+/// out, and the files `prune --keep 0` would delete (the two older bundles and their maps).
+fn three_releases() -> (tempfile::TempDir, PathBuf, PathBuf, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    for origin in [ORIGIN_A, ORIGIN_B, "https://rt-c.example.org"] {
+        build_ok(&configs, &out, origin);
+    }
+    let (code, said) = prune(&out, &["--keep", "0"]);
+    assert_eq!(code, Some(0), "{said}");
+    let doomed: Vec<String> =
+        said.lines().filter_map(|line| line.strip_prefix("would delete ")).map(str::to_string).collect();
+    assert_eq!(doomed.len(), 4, "{said}");
+    (dir, configs, out, doomed)
+}
+
+/// What a prune killed right after its first rename leaves, as docs/contracts.md defines it: a
+/// manifest without the doomed bundles and files, naming them under `pruning`, and every file
+/// still on disk.
+fn interrupt_prune(out: &Path, doomed: &[String]) {
+    let mut listed = manifest(out);
+    let doomed_json = serde_json::json!(doomed);
+    for list in ["bundles", "files"] {
+        listed[list]
+            .as_array_mut()
+            .unwrap()
+            .retain(|item| !doomed.iter().any(|d| item["path"] == d.as_str()));
+    }
+    listed["pruning"] = doomed_json;
+    std::fs::write(
+        out.join("manifest.json"),
+        format!("{}\n", serde_json::to_string_pretty(&listed).unwrap()),
+    )
+    .unwrap();
+    assert!(doomed.iter().all(|path| out.join(path).is_file()));
+}
+
+/// Every file in `out` but the manifest is one its `files` lists.
+fn assert_nothing_unlisted(out: &Path) {
+    let listed = manifest(out);
+    let files: Vec<&str> =
+        listed["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    for path in common_tree::files_under(out) {
+        assert!(path == "manifest.json" || files.contains(&path.as_str()), "{path} is left over");
+    }
+}
+
+#[test]
+fn a_build_after_a_killed_prune_drops_what_it_was_deleting() {
+    let (_dir, configs, out, doomed) = three_releases();
+    interrupt_prune(&out, &doomed);
+    let output = build(&configs, &out, "https://rt-c.example.org");
+    assert!(output.status.success(), "not foreign: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(doomed.iter().all(|path| !out.join(path).exists()), "not carried over");
+    assert!(manifest(&out).get("pruning").is_none());
+    assert!(!std::fs::read_to_string(out.join("manifest.json")).unwrap().contains("pruning"));
+    assert_eq!(manifest(&out)["bundles"].as_array().unwrap().len(), 1);
+    assert_nothing_unlisted(&out);
+}
+
+#[test]
+fn the_next_prune_finishes_a_killed_one_whatever_its_rules() {
+    let (dir, configs, out, doomed) = three_releases();
+    // The reference: the same prune, not interrupted.
+    let reference = dir.path().join("reference");
+    for origin in [ORIGIN_A, ORIGIN_B, "https://rt-c.example.org"] {
+        build_ok(&configs, &reference, origin);
+    }
+    assert_eq!(prune(&reference, &["--keep", "0", "--yes"]).0, Some(0));
+
+    interrupt_prune(&out, &doomed);
+    let before = tree(&out);
+    let (code, said) = prune(&out, &["--keep", "5"]);
+    assert_eq!(code, Some(0), "{said}");
+    for path in &doomed {
+        assert!(
+            said.contains(&format!("would delete {path} (left by a prune that did not finish)\n")),
+            "{said}"
+        );
+    }
+    assert!(said.contains("4 files left by a prune that did not finish; run again with --yes"), "{said}");
+    assert!(tree(&out) == before, "without --yes nothing is deleted");
+
+    // Rules that keep everything still finish what the killed prune was deleting.
+    let (code, said) = prune(&out, &["--keep", "5", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("4 files left by a prune that did not finish deleted"), "{said}");
+    assert!(doomed.iter().all(|path| !out.join(path).exists()), "{said}");
+    assert!(manifest(&out).get("pruning").is_none());
+    assert_nothing_unlisted(&out);
+    // The manifest is the one an uninterrupted prune writes; PUBLISHING.md too, written again.
+    assert_eq!(
+        std::fs::read(out.join("manifest.json")).unwrap(),
+        std::fs::read(reference.join("manifest.json")).unwrap()
+    );
+    assert!(tree(&out) == tree(&reference));
+}
+
+/// A manifest edited to name paths outside `install/` (or outside `DIR`) under `pruning`, or in
+/// its `files`, makes neither `prune` nor `build` delete anything: both refuse it.
+#[test]
+fn hostile_paths_in_a_manifest_are_refused_and_nothing_outside_the_folder_goes() {
+    let (dir, configs, out, _doomed) = three_releases();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    std::fs::create_dir_all(out.join("install/9")).unwrap();
+    let original = manifest(&out);
+    let hostile = [
+        "../victim".to_string(),
+        "install/../../victim".to_string(),
+        "install/9/../../../victim".to_string(),
+        victim.to_string_lossy().into_owned(),
+        "customers/alpha/snippet.html".to_string(),
+        "install/".to_string(),
+        "install\\..\\..\\victim".to_string(),
+    ];
+    for path in &hostile {
+        let mut edited = original.clone();
+        edited["pruning"] = serde_json::json!([path]);
+        std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
+        let before = tree(&out);
+        let (code, said) = prune(&out, &["--keep", "0", "--yes"]);
+        assert_eq!(code, Some(66), "{path}: {said}");
+        assert!(said.contains("error[unreadable-manifest]") && said.contains("`pruning` lists"), "{said}");
+        assert!(said.contains("help:"), "{said}");
+        let output = build(&configs, &out, "https://rt-c.example.org");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(66), "{path}: {stderr}");
+        assert!(stderr.contains("error[unreadable-manifest]"), "{stderr}");
+        assert!(tree(&out) == before, "{path}: nothing in the output changes");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me", "{path}");
+    }
+    // The same paths in `files` (under a version no bundle keeps, `prune` deleted them before).
+    for path in &hostile[..4] {
+        let mut edited = original.clone();
+        edited["files"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"path": path, "bytes": 7, "sha384": "00"}));
+        std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
+        let before = tree(&out);
+        let (code, said) = prune(&out, &["--keep", "0", "--yes"]);
+        assert_eq!(code, Some(66), "{path}: {said}");
+        assert!(said.contains("which is not a plain relative path"), "{said}");
+        assert!(tree(&out) == before, "{path}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me", "{path}");
+    }
+}
+
+/// `pruning` never names a file the manifest still lists: such a manifest contradicts itself,
+/// and a live bundle is never deleted on its word.
+#[test]
+fn a_pending_deletion_of_a_live_file_is_refused() {
+    let (_dir, configs, out, doomed) = three_releases();
+    let original = manifest(&out);
+    let current = original["bundle"]["path"].as_str().unwrap().to_string();
+    let types = original["types"]["path"].as_str().unwrap().to_string();
+    for path in [current.clone(), format!("{current}.map"), types, doomed[0].clone()] {
+        let mut edited = original.clone();
+        edited["pruning"] = serde_json::json!([path]);
+        std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
+        let before = tree(&out);
+        let (code, said) = prune(&out, &["--keep", "5", "--yes"]);
+        assert_eq!(code, Some(66), "{path}: {said}");
+        assert!(said.contains(&format!("`pruning` lists {path}, which the manifest still lists")), "{said}");
+        let output = build(&configs, &out, "https://rt-c.example.org");
+        assert_eq!(output.status.code(), Some(66), "{path}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(tree(&out) == before, "{path}: nothing is deleted");
+    }
+    // A bundle of the history that `files` no longer lists is live all the same.
+    let mut edited = original.clone();
+    edited["files"].as_array_mut().unwrap().retain(|f| f["path"] != doomed[0].as_str());
+    edited["pruning"] = serde_json::json!([doomed[0]]);
+    std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
+    let (code, said) = prune(&out, &["--keep", "5", "--yes"]);
+    assert_eq!(code, Some(66), "{said}");
+    assert!(out.join(&doomed[0]).is_file());
+}
+
+/// A folder of `install/` that is a link: prune deletes nothing through it.
+#[test]
+fn prune_deletes_nothing_through_a_link() {
+    let (dir, _configs, out, doomed) = three_releases();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let name = Path::new(&doomed[0]).file_name().unwrap();
+    std::fs::write(elsewhere.join(name), "keep me").unwrap();
+    // Pending: a path under a version folder that is a link to `elsewhere`.
+    std::os::unix::fs::symlink(&elsewhere, out.join("install/7")).unwrap();
+    let mut edited = manifest(&out);
+    edited["pruning"] = serde_json::json!([format!("install/7/{}", name.to_str().unwrap())]);
+    std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
+    let (code, said) = prune(&out, &["--keep", "5", "--yes"]);
+    assert_eq!(code, Some(73), "{said}");
+    assert!(said.contains("is a symbolic link"), "{said}");
+    assert_eq!(std::fs::read_to_string(elsewhere.join(name)).unwrap(), "keep me");
+}

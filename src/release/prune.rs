@@ -4,11 +4,16 @@
 //! It keeps the `N` newest bundles of the manifest's history, those released on or after
 //! `DATE`, and every bundle a current customer pins, lists what it would delete, and deletes
 //! only when told to. A bundle whose fate hangs on a release date it does not have is never
-//! guessed at: `--keep-since` then refuses, naming it. The manifest is
-//! replaced first, in one rename, and the files go after it: a prune that is killed half-way
-//! leaves files the manifest no longer lists, which the next build reports as foreign, never a
-//! manifest that promises files that are gone. The operator's `PUBLISHING.md` is written again
-//! after the manifest, without the bundles that went.
+//! guessed at: `--keep-since` then refuses, naming it.
+//!
+//! The manifest is replaced first, in one rename, without those bundles and files but with
+//! them under `pruning`; then the operator's `PUBLISHING.md` is written again; then the files
+//! go; then the manifest is replaced once more, without `pruning`. Killed at any point, a
+//! prune leaves either the old manifest with every file, or a manifest that names what it was
+//! deleting: the next `prune` (whatever its rules) deletes those first, and the next `build`
+//! takes them for its own and leaves them behind. Never a manifest that promises files that
+//! are gone, and never files that no manifest names. `pruning` is trusted only as a build or
+//! prune writes it (`write::previous::pruning_problem`), and nothing is deleted through a link.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -20,7 +25,9 @@ use crate::diagnostics::codes;
 use crate::error::Error;
 use crate::release::date::Date;
 use crate::write::manifest::{FileEntry, MANIFEST_FILE};
-use crate::write::previous::INSTALL_DIR;
+use crate::write::previous::{
+    is_plain_path, is_release_path, pruning_problem, untrusted_pruning, INSTALL_DIR, PRUNING_KEY,
+};
 use crate::write::publishing;
 
 /// What a prune removes from a manifest and from `DIR`.
@@ -31,6 +38,16 @@ pub struct Plan {
     /// Every file that goes (each bundle's, its source map, and a version's other files once
     /// none of its bundles is left), in path order.
     pub files: Vec<String>,
+    /// The files a killed prune left under `pruning`, in path order: deleted first, whatever
+    /// the rules.
+    pub pending: Vec<String>,
+}
+
+impl Plan {
+    /// Whether applying it changes anything.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.pending.is_empty()
+    }
 }
 
 /// Which bundles stay, besides the current one and those a current customer pins: a bundle
@@ -71,7 +88,42 @@ impl Pruning {
                 "not a twt-gen manifest with a `bundles` history (build once with this twt-gen first)".into(),
             ));
         }
-        Ok(Pruning { manifest, path })
+        // Every path prune may delete comes from these lists: each must stay inside `DIR`, as
+        // every path a build lists does.
+        let mut bundles = manifest["bundles"].as_array().expect("checked above").iter().map(|b| &b["path"]);
+        if let Some(path) = bundles.find(|path| !path.as_str().is_some_and(is_release_path)) {
+            return Err(invalid(format!(
+                "`bundles` lists {path}, which is not a plain relative path under {INSTALL_DIR}"
+            )));
+        }
+        let mut files = manifest["files"].as_array().expect("checked above").iter().map(|f| &f["path"]);
+        if let Some(path) = files.find(|path| !path.as_str().is_some_and(is_plain_path)) {
+            return Err(invalid(format!("`files` lists {path}, which is not a plain relative path")));
+        }
+        let pruning = Pruning { manifest, path };
+        let pending = match &pruning.manifest[PRUNING_KEY] {
+            Value::Null => Vec::new(),
+            Value::Array(items) => items.iter().map(|item| item.as_str().unwrap_or("(not a path)")).collect(),
+            _ => vec!["(not a list)"],
+        };
+        let live = |path: &str| {
+            pruning.listed_files().contains(&path)
+                || pruning.manifest["bundles"].as_array().expect("checked").iter().any(|b| b["path"] == path)
+        };
+        if let Some(problem) = pruning_problem(pending, live) {
+            return Err(untrusted_pruning(&pruning.path, problem));
+        }
+        Ok(pruning)
+    }
+
+    /// The files a killed prune left under `pruning` (checked on reading), in path order.
+    fn pending(&self) -> Vec<String> {
+        let items = self.manifest[PRUNING_KEY].as_array().map(Vec::as_slice).unwrap_or_default();
+        let mut pending: Vec<String> =
+            items.iter().filter_map(|item| Some(item.as_str()?.to_string())).collect();
+        pending.sort();
+        pending.dedup();
+        pending
     }
 
     /// What the `keep` rules remove: never a bundle a current customer pins, never the current
@@ -128,7 +180,7 @@ impl Pruning {
             bundle_file || orphan
         });
         let files = files.map(str::to_string).collect();
-        Ok(Plan { bundles: gone, files })
+        Ok(Plan { bundles: gone, files, pending: self.pending() })
     }
 
     fn listed_files(&self) -> Vec<&str> {
@@ -136,7 +188,9 @@ impl Pruning {
         files.iter().filter_map(|f| f["path"].as_str()).collect()
     }
 
-    /// Writes the manifest without what `plan` removes (in one rename), then deletes its files.
+    /// Writes the manifest without what `plan` removes, naming it under `pruning` (in one
+    /// rename), then `PUBLISHING.md`; deletes the files; then writes the manifest without
+    /// `pruning` (in one rename).
     pub fn apply(mut self, out: &Path, plan: &Plan) -> Result<(), Error> {
         let drop_listed = |list: &mut Value, gone: &[String]| {
             if let Some(items) = list.as_array_mut() {
@@ -155,6 +209,32 @@ impl Pruning {
                     serde_json::json!({"path": entry.path, "bytes": entry.bytes, "sha384": entry.sha384});
             }
         }
+        let mut doomed: Vec<&String> = plan.pending.iter().chain(&plan.files).collect();
+        doomed.sort();
+        doomed.dedup();
+        // Named before any of them goes, so that a prune killed from here on leaves no file
+        // that no manifest names.
+        self.manifest[PRUNING_KEY] = serde_json::json!(doomed);
+        self.write_manifest(out)?;
+        if let Some(text) = checklist {
+            let path = out.join(publishing::FILE_NAME);
+            let mut staged = tempfile::Builder::new()
+                .prefix(".twt-gen-prune-")
+                .tempfile_in(out)
+                .map_err(|e| Error::output(&path, e))?;
+            staged.write_all(text.as_bytes()).map_err(|e| Error::output(&path, e))?;
+            staged.persist(&path).map_err(|e| Error::output(&path, e.error))?;
+        }
+        for file in doomed {
+            remove_released(out, file)?;
+        }
+        // `shift_remove`: the other keys keep their order, as a build writes them.
+        self.manifest.as_object_mut().expect("an object").shift_remove(PRUNING_KEY);
+        self.write_manifest(out)
+    }
+
+    /// Replaces `DIR/manifest.json` with the manifest as it is now, in one rename.
+    fn write_manifest(&self, out: &Path) -> Result<(), Error> {
         let path = out.join(MANIFEST_FILE);
         let mut staged = tempfile::Builder::new()
             .prefix(".twt-gen-prune-")
@@ -166,28 +246,40 @@ impl Pruning {
             .and_then(|()| staged.as_file().sync_all());
         written.map_err(|e| Error::output(&path, e))?;
         staged.persist(&path).map_err(|e| Error::output(&path, e.error))?;
-        if let Some(text) = checklist {
-            let path = out.join(publishing::FILE_NAME);
-            let mut staged = tempfile::Builder::new()
-                .prefix(".twt-gen-prune-")
-                .tempfile_in(out)
-                .map_err(|e| Error::output(&path, e))?;
-            staged.write_all(text.as_bytes()).map_err(|e| Error::output(&path, e))?;
-            staged.persist(&path).map_err(|e| Error::output(&path, e.error))?;
-        }
-        for file in &plan.files {
-            let file = out.join(file);
-            match std::fs::remove_file(&file) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::output(&file, e)),
-                _ => {}
-            }
-            // A version's folder goes with its last file.
-            if let Some(folder) = file.parent() {
-                let _ = std::fs::remove_dir(folder);
-            }
-        }
         Ok(())
     }
+}
+
+/// Deletes `DIR/relative` (a plain path under `install/`, checked on reading), and its folder
+/// with its last file. A file already gone is fine (a killed prune got that far). A folder on
+/// the way that is a symbolic link is refused: a prune deletes nothing outside `DIR`.
+fn remove_released(out: &Path, relative: &str) -> Result<(), Error> {
+    let file = out.join(relative);
+    let mut folder = out.to_path_buf();
+    let parts: Vec<&str> = relative.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        folder.push(part);
+        match std::fs::symlink_metadata(&folder) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let error = std::io::Error::other(format!(
+                    "{} is a symbolic link, and prune deletes nothing outside --out",
+                    folder.display()
+                ));
+                return Err(Error::output(&file, error));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            _ => {}
+        }
+    }
+    match std::fs::remove_file(&file) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::output(&file, e)),
+        _ => {}
+    }
+    // A version's folder goes with its last file.
+    if let Some(folder) = file.parent() {
+        let _ = std::fs::remove_dir(folder);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,11 @@
 //! It also keeps the release history: the bundles it lists and the files under `install/`
 //! with their sha384 (a few per release), which the next build carries over.
 //!
+//! A prune that was killed after it wrote its manifest leaves files it was deleting, listed
+//! under `pruning` ([`PRUNING_KEY`]): they are ours too (never foreign), and the next build
+//! simply does not carry them over. What `pruning` may list is checked here for both readers
+//! ([`pruning_problem`]), since it is the one list that makes twt-gen let files go.
+//!
 //! The manifest is read as a stream, never held whole: at 100,000 customers it is over 100 MB.
 
 use std::collections::{HashMap, HashSet};
@@ -16,11 +21,61 @@ use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use sha2::{Digest, Sha256, Sha384};
 
+use crate::diagnostics::codes;
+use crate::error::Error;
 use crate::write::manifest::{FileEntry, ReleasedBundle, MANIFEST_FILE};
 
 /// Where the released files live: bundles, source maps and type declarations, each under its
 /// SDK version, never rewritten with other bytes once released.
 pub const INSTALL_DIR: &str = "install/";
+
+/// The manifest key of the files a prune has dropped from `files` and `bundles` and is
+/// deleting: present only while a prune runs, or after one was killed.
+pub const PRUNING_KEY: &str = "pruning";
+
+/// Whether `path` is one a build writes: relative, `/`-separated, every part a plain name (no
+/// `..`, `.`, empty part, `\` or `:`), so that `DIR` joined with it stays in `DIR`.
+pub fn is_plain_path(path: &str) -> bool {
+    path.split('/')
+        .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains(['\\', '\0', ':']))
+}
+
+/// Whether `path` is a plain path (see [`is_plain_path`]) under `install/`.
+pub fn is_release_path(path: &str) -> bool {
+    path.strip_prefix(INSTALL_DIR).is_some_and(is_plain_path)
+}
+
+/// Why a manifest's `pruning` cannot be trusted, when it cannot: an entry that is not a plain
+/// path under `install/`, or one the manifest still lists (`live`: in `files` or `bundles`).
+/// Such a manifest was edited, and twt-gen lets no file go on its word.
+pub fn pruning_problem<'a>(
+    pending: impl IntoIterator<Item = &'a str>,
+    live: impl Fn(&str) -> bool,
+) -> Option<String> {
+    for path in pending {
+        if !is_release_path(path) {
+            return Some(format!(
+                "`{PRUNING_KEY}` lists {path:?}, which is not a plain relative path under {INSTALL_DIR}"
+            ));
+        }
+        if live(path) {
+            return Some(format!(
+                "`{PRUNING_KEY}` lists {path}, which the manifest still lists in `files` or `bundles`"
+            ));
+        }
+    }
+    None
+}
+
+/// The error for a manifest whose `pruning` cannot be trusted (see [`pruning_problem`]).
+pub fn untrusted_pruning(manifest: &Path, problem: String) -> Error {
+    Error::fault(
+        &codes::UNREADABLE_MANIFEST,
+        Some(manifest),
+        format!("{problem}: this manifest was edited, and twt-gen deletes nothing on its word"),
+        format!("`{PRUNING_KEY}` names only the files under {INSTALL_DIR} of bundles a killed `twt-gen prune` had dropped: take that entry out of it (or restore manifest.json from the last build), then run the command again"),
+    )
+}
 
 /// The previous build, or an empty one when `--out` holds no manifest of ours.
 #[derive(Default)]
@@ -31,6 +86,10 @@ pub struct Previous {
     bundles: Vec<ReleasedBundle>,
     /// The files it lists under `install/`, in path order.
     released: Vec<FileEntry>,
+    /// The keys of the files a killed prune was deleting (its `pruning`), when they can be trusted.
+    pruning: HashSet<u128>,
+    /// Why its `pruning` cannot be trusted, when it cannot.
+    pruning_problem: Option<String>,
 }
 
 /// One customer of the previous build.
@@ -65,20 +124,47 @@ impl Previous {
                     }],
                     (None, None) => Vec::new(),
                 };
+                let listed = listing.files.listed;
+                let pending: Vec<&str> = match &listing.pruning {
+                    None => Vec::new(),
+                    Some(list) => list.as_array().map_or_else(
+                        || vec!["(not a list)"],
+                        |items| items.iter().map(|item| item.as_str().unwrap_or("(not a path)")).collect(),
+                    ),
+                };
+                let live =
+                    |path: &str| listed.contains(&path_key(path)) || bundles.iter().any(|b| b.path == path);
+                let pruning_problem = pruning_problem(pending.iter().copied(), live);
+                let pruning = match pruning_problem {
+                    None => pending.iter().map(|path| path_key(path)).collect(),
+                    Some(_) => HashSet::new(),
+                };
                 Previous {
-                    listed: listing.files.listed,
+                    listed,
                     customers,
                     bundles,
                     released: listing.files.released,
+                    pruning,
+                    pruning_problem,
                 }
             }
             _ => Previous::default(),
         }
     }
 
-    /// Whether the previous build wrote `path`.
+    /// Whether the previous build wrote `path` (and still lists it, or a killed prune was
+    /// deleting it).
     pub fn lists(&self, path: &str) -> bool {
-        self.listed.contains(&path_key(path))
+        let key = path_key(path);
+        self.listed.contains(&key) || self.pruning.contains(&key)
+    }
+
+    /// Refuses a previous manifest whose `pruning` cannot be trusted (see [`pruning_problem`]).
+    pub fn check_pruning(&self, out: &Path) -> Result<(), Error> {
+        match &self.pruning_problem {
+            Some(problem) => Err(untrusted_pruning(&out.join(MANIFEST_FILE), problem.clone())),
+            None => Ok(()),
+        }
     }
 
     /// The bundles of the previous build's history, oldest first, with no customers.
@@ -128,6 +214,9 @@ struct Listing {
     customers: InputsByAppid,
     #[serde(default)]
     files: FilesFold,
+    /// Kept as it is, so that a `pruning` of the wrong shape is reported, not taken for a
+    /// manifest that is not ours.
+    pruning: Option<serde_json::Value>,
 }
 
 /// A bundle of the history (or the one `bundle`), without its customers: they may be many,
@@ -304,5 +393,57 @@ mod tests {
         assert!(!Previous::read(dir.path()).lists("x"));
         std::fs::write(dir.path().join(MANIFEST_FILE), "{\"generator\": \"twt-gen\", \"files\": [").unwrap();
         assert!(!Previous::read(dir.path()).lists("x"));
+    }
+
+    #[test]
+    fn a_pending_deletion_is_ours_only_under_install_and_only_when_no_longer_listed() {
+        for plain in ["install/1.2.0/core.ab.js", "install/1.2.0/core.ab.js.map"] {
+            assert!(is_release_path(plain), "{plain}");
+        }
+        let hostile = [
+            "../victim",
+            "/etc/passwd",
+            "install/../../etc/passwd",
+            "install/1.2.0/../../../x",
+            "install/./x",
+            "install//x",
+            "install/",
+            "install\\..\\x",
+            "install/C:x",
+            "customers/a/snippet.html",
+            "",
+        ];
+        for path in hostile {
+            assert!(!is_release_path(path), "{path:?}");
+            assert!(pruning_problem([path], |_| false).unwrap().contains("not a plain relative path"));
+        }
+        let live = |path: &str| path == "install/1.2.0/core.ab.js";
+        assert!(pruning_problem(["install/1.2.0/core.ab.js"], live).unwrap().contains("still lists"));
+        assert_eq!(pruning_problem(["install/1.1.0/core.cd.js"], live), None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = |pruning: serde_json::Value| {
+            let manifest = serde_json::json!({
+                "generator": "twt-gen 1.2.0",
+                "bundles": [{"version": "1.2.0", "path": "install/1.2.0/core.b.js", "integrity": "sha384-b", "customers": []}],
+                "files": [entry("install/1.2.0/core.b.js")],
+                "pruning": pruning,
+            });
+            std::fs::write(dir.path().join(MANIFEST_FILE), manifest.to_string()).unwrap();
+            Previous::read(dir.path())
+        };
+        let previous = manifest(serde_json::json!(["install/1.1.0/core.a.js"]));
+        assert!(previous.lists("install/1.1.0/core.a.js") && previous.check_pruning(dir.path()).is_ok());
+        for untrusted in [
+            serde_json::json!(["install/1.2.0/core.b.js"]),
+            serde_json::json!(["install/1.1.0/core.a.js", "../x"]),
+            serde_json::json!("install/1.1.0/core.a.js"),
+            serde_json::json!([1]),
+        ] {
+            let previous = manifest(untrusted.clone());
+            let error = previous.check_pruning(dir.path()).unwrap_err();
+            assert_eq!(error.diagnostic().unwrap().code.name, "unreadable-manifest", "{untrusted}");
+            assert!(!previous.lists("install/1.1.0/core.a.js"), "none of it is trusted: {untrusted}");
+        }
     }
 }
