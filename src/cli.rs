@@ -172,6 +172,8 @@ Examples:
         group(ArgGroup::new("rule").required(true).multiple(true).args(["keep", "keep_since"])),
         after_help = "Keeps the N newest bundles of the manifest's history (--keep), those released on or after DATE (--keep-since; both: what either keeps), the current bundle and every bundle a current customer pins.
 
+A prune that was killed half-way is finished by the next one, whatever its rules (or by the next build).
+
 Examples:
   twt-gen prune --out dist/ --keep 3          (lists what would be deleted)
   twt-gen prune --out dist/ --keep 3 --yes    (deletes it, and drops it from manifest.json)

@@ -361,3 +361,100 @@ fn the_next_build_sweeps_a_killed_builds_staging_folder_and_nothing_else() {
     build_ok(&configs, &out);
     assert!(!running.exists(), "an abandoned staging folder is swept once its lock is free");
 }
+
+/// Every file under `from` copied to `to` (a fresh copy of an output for each kill).
+fn copy_tree(from: &Path, to: &Path) {
+    for (relative, bytes) in snapshot(from) {
+        let path = to.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+fn prune_command(out: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command.arg("prune").arg("--out").arg(out).args(["--keep", "0", "--yes"]);
+    command
+}
+
+fn run_ok(command: &mut Command, context: &str) {
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{context}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// SIGKILL `prune --keep 0 --yes` at random moments. Whatever it got to, the manifest never
+/// lists a file that is gone, every file in `--out` is one the manifest names (in `files`, or in
+/// `pruning` while it was deleting), and the next run recovers without a hand: a `prune` finishes
+/// the job, a `build` succeeds and leaves no `pruning` behind. Either way the output ends
+/// exactly as an uninterrupted prune leaves it.
+#[test]
+fn a_prune_killed_at_any_point_is_finished_by_the_next_prune_or_build() {
+    const KILLS: usize = 24;
+    let seed = std::env::var("TWT_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_127);
+    let mut random = Random(seed);
+    let work = tempfile::tempdir().unwrap();
+    let configs = work.path().join("configs");
+    generate_configs(&configs, 40);
+    // Four releases: three bundles (and their maps) for the prune to delete.
+    let template = work.path().join("template");
+    let origins = ["https://rt-a.example.org", "https://rt-b.example.org", "https://rt-c.example.org"];
+    let build_at = |out: &Path, origin: &str| {
+        let mut command = build_command(&configs, out);
+        command.args(["--runtime-origin", origin]);
+        command
+    };
+    for origin in origins.iter().chain(["https://rt-d.example.org"].iter()) {
+        run_ok(&mut build_at(&template, origin), "a release");
+    }
+    let reference = work.path().join("reference");
+    copy_tree(&template, &reference);
+    let started = Instant::now();
+    run_ok(&mut prune_command(&reference), "the uninterrupted prune");
+    let window = started.elapsed().as_micros().max(1) as u64;
+    let pruned = snapshot(&reference);
+
+    let (mut mid_prune, mut kills) = (0, 0);
+    for kill in 0..KILLS {
+        let out = work.path().join(format!("dist-{kill}"));
+        copy_tree(&template, &out);
+        let delay = random.below(window);
+        let mut child = prune_command(&out).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_micros(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        kills += 1;
+        let context = format!("kill {kill} after {delay} µs of {window} (TWT_FAULT_SEED={seed})");
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let paths = |key: &str| -> Vec<String> {
+            let items = manifest[key].as_array().cloned().unwrap_or_default();
+            items.iter().map(|item| item["path"].as_str().or(item.as_str()).unwrap().to_string()).collect()
+        };
+        let (files, pending) = (paths("files"), paths("pruning"));
+        mid_prune += usize::from(!pending.is_empty());
+        for path in &files {
+            assert!(out.join(path).is_file(), "{context}: the manifest lists {path}, which is gone");
+        }
+        for path in snapshot(&out).keys() {
+            let named =
+                path == "manifest.json" || path.starts_with(".twt-gen-prune-") || files.contains(path);
+            assert!(named || pending.contains(path), "{context}: {path} is in no manifest");
+        }
+        if kill % 2 == 0 {
+            run_ok(&mut prune_command(&out), &context);
+        } else {
+            run_ok(&mut build_at(&out, "https://rt-d.example.org"), &context);
+            let text = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+            assert!(!text.contains("\"pruning\""), "{context}: the build leaves no `pruning`");
+            run_ok(&mut prune_command(&out), &context);
+        }
+        let after = snapshot(&out);
+        let differ: Vec<&String> =
+            after.keys().chain(pruned.keys()).filter(|path| after.get(*path) != pruned.get(*path)).collect();
+        assert!(differ.is_empty(), "{context}: not as an uninterrupted prune leaves it: {differ:?}");
+    }
+    let figure = format!(
+        "prune-kills: {kills} SIGKILLs of `prune --yes` at random points, {mid_prune} of them after its manifest named what it was deleting; every one finished by the next prune or build"
+    );
+    write_figure("prune-kills", &figure);
+}

@@ -14,6 +14,8 @@
 //! takes them for its own and leaves them behind. Never a manifest that promises files that
 //! are gone, and never files that no manifest names. `pruning` is trusted only as a build or
 //! prune writes it (`write::previous::pruning_problem`), and nothing is deleted through a link.
+//! The files a killed prune was writing before their rename (`.twt-gen-prune-*`) are swept by
+//! the next prune, and dropped by the next build.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -26,7 +28,8 @@ use crate::error::Error;
 use crate::release::date::Date;
 use crate::write::manifest::{FileEntry, MANIFEST_FILE};
 use crate::write::previous::{
-    is_plain_path, is_release_path, pruning_problem, untrusted_pruning, INSTALL_DIR, PRUNING_KEY,
+    is_plain_path, is_release_path, pruning_problem, untrusted_pruning, INSTALL_DIR, PRUNE_STAGED_PREFIX,
+    PRUNING_KEY,
 };
 use crate::write::publishing;
 
@@ -209,6 +212,7 @@ impl Pruning {
                     serde_json::json!({"path": entry.path, "bytes": entry.bytes, "sha384": entry.sha384});
             }
         }
+        sweep_staged(out);
         let mut doomed: Vec<&String> = plan.pending.iter().chain(&plan.files).collect();
         doomed.sort();
         doomed.dedup();
@@ -219,7 +223,7 @@ impl Pruning {
         if let Some(text) = checklist {
             let path = out.join(publishing::FILE_NAME);
             let mut staged = tempfile::Builder::new()
-                .prefix(".twt-gen-prune-")
+                .prefix(PRUNE_STAGED_PREFIX)
                 .tempfile_in(out)
                 .map_err(|e| Error::output(&path, e))?;
             staged.write_all(text.as_bytes()).map_err(|e| Error::output(&path, e))?;
@@ -237,7 +241,7 @@ impl Pruning {
     fn write_manifest(&self, out: &Path) -> Result<(), Error> {
         let path = out.join(MANIFEST_FILE);
         let mut staged = tempfile::Builder::new()
-            .prefix(".twt-gen-prune-")
+            .prefix(PRUNE_STAGED_PREFIX)
             .tempfile_in(out)
             .map_err(|e| Error::output(&path, e))?;
         let written = serde_json::to_writer_pretty(&mut staged, &self.manifest)
@@ -247,6 +251,17 @@ impl Pruning {
         written.map_err(|e| Error::output(&path, e))?;
         staged.persist(&path).map_err(|e| Error::output(&path, e.error))?;
         Ok(())
+    }
+}
+
+/// Removes the files a killed prune was writing at the root of `DIR` (a build drops them too).
+fn sweep_staged(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else { return };
+    for entry in entries.flatten() {
+        let staged = entry.file_name().to_str().is_some_and(|name| name.starts_with(PRUNE_STAGED_PREFIX));
+        if staged && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::write::manifest::MANIFEST_FILE;
-use crate::write::previous::Previous;
+use crate::write::previous::{Previous, PRUNE_STAGED_PREFIX};
 
 /// Every staging folder's name starts with this (then a hash of `--out`'s name, then random).
 pub const STAGING_PREFIX: &str = ".twt-gen-staging-";
@@ -288,7 +288,8 @@ fn exchange(staged: &Path, out: &Path) -> std::io::Result<()> {
     fs::rename(&aside, staged)
 }
 
-/// The files in `out` that the previous build did not list in its manifest, sorted.
+/// The files in `out` that the previous build did not list in its manifest, sorted (a file a
+/// killed prune was writing is not one: it is dropped with the previous output).
 fn foreign_files(out: &Path, previous: &Previous) -> Result<Vec<String>, Error> {
     if !out.exists() {
         return Ok(Vec::new());
@@ -298,7 +299,8 @@ fn foreign_files(out: &Path, previous: &Previous) -> Result<Vec<String>, Error> 
     }
     let mut foreign = Vec::new();
     let mut keep_foreign = |relative: String| {
-        if relative != MANIFEST_FILE && !previous.lists(&relative) {
+        let killed_prunes = relative.starts_with(PRUNE_STAGED_PREFIX) && !relative.contains('/');
+        if relative != MANIFEST_FILE && !killed_prunes && !previous.lists(&relative) {
             foreign.push(relative);
         }
     };

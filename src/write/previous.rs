@@ -33,6 +33,10 @@ pub const INSTALL_DIR: &str = "install/";
 /// deleting: present only while a prune runs, or after one was killed.
 pub const PRUNING_KEY: &str = "pruning";
 
+/// The name of every file a prune writes in `DIR` before it renames it into place: one a killed
+/// prune left is not foreign to the next build, which drops it.
+pub const PRUNE_STAGED_PREFIX: &str = ".twt-gen-prune-";
+
 /// Whether `path` is one a build writes: relative, `/`-separated, every part a plain name (no
 /// `..`, `.`, empty part, `\` or `:`), so that `DIR` joined with it stays in `DIR`.
 pub fn is_plain_path(path: &str) -> bool {
