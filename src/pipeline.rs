@@ -118,10 +118,10 @@ pub fn build(request: &BuildRequest<'_>, out: &Path) -> Result<Built, Error> {
     // the first thing to fix; meanwhile nothing is rendered.
     // A released file that changed is found before any customer is rendered (and checked
     // again when it is carried over).
-    // Files a killed prune left are the build's to drop, once the manifest that names them can
-    // be trusted: before the foreign files, which they would be otherwise.
+    // Files a killed prune left are the build's to drop, and released files are carried over,
+    // once the manifest that names them can be trusted: before the foreign files.
     let staging = previous
-        .check_pruning(out)
+        .check_trusted(out)
         .and_then(|()| Staging::begin(out, request.foreign, &previous))
         .and_then(|(staging, refusal)| refusal.map_or(Ok(staging), Err))
         .and_then(|staging| {

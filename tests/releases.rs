@@ -702,3 +702,29 @@ fn prune_deletes_nothing_through_a_link() {
     assert!(said.contains("is a symbolic link"), "{said}");
     assert_eq!(std::fs::read_to_string(elsewhere.join(name)).unwrap(), "keep me");
 }
+
+/// A manifest edited to list a released file outside `install/` (with the sha384 of what is
+/// there, so that it checks out) is refused by the build: carrying it over would copy a file
+/// outside `DIR` onto itself, emptying it.
+#[test]
+fn a_build_refuses_a_released_path_that_leaves_the_folder() {
+    let (dir, configs, out, _doomed) = three_releases();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    let original = manifest(&out);
+    for path in ["install/../../victim", "install/1.2.0/../../../victim"] {
+        let mut edited = original.clone();
+        let sha384 = format!("{:x}", Sha384::digest(b"keep me"));
+        let files = edited["files"].as_array_mut().unwrap();
+        files.push(serde_json::json!({"path": path, "bytes": 7, "sha384": sha384}));
+        files.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+        std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&edited).unwrap()).unwrap();
+        let before = tree(&out);
+        let output = build(&configs, &out, "https://rt-c.example.org");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me", "{path}: {stderr}");
+        assert_eq!(output.status.code(), Some(66), "{path}: {stderr}");
+        assert!(stderr.contains("error[unreadable-manifest]") && stderr.contains(path), "{stderr}");
+        assert!(tree(&out) == before, "{path}");
+    }
+}

@@ -92,7 +92,7 @@ pub const FOLDER_NOT_FILE: Code =
     input_error("folder-not-file", "`snippet --config` names a folder; it takes one config file");
 pub const UNREADABLE_MANIFEST: Code = input_error(
     "unreadable-manifest",
-    "`diff`, `prune` or `verify` names a manifest that cannot be read or is not a twt-gen `manifest.json`, or one whose `pruning` twt-gen did not write (`build` too)",
+    "`diff`, `prune` or `verify` names a manifest that cannot be read or is not a twt-gen `manifest.json`, or one that lists a path twt-gen would not write (`build` too)",
 );
 pub const UNDATED_BUNDLES: Code = input_error(
     "undated-bundles",

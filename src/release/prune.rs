@@ -28,8 +28,7 @@ use crate::error::Error;
 use crate::release::date::Date;
 use crate::write::manifest::{FileEntry, MANIFEST_FILE};
 use crate::write::previous::{
-    is_plain_path, is_release_path, pruning_problem, untrusted_pruning, INSTALL_DIR, PRUNE_STAGED_PREFIX,
-    PRUNING_KEY,
+    listed_path_problem, pruning_problem, untrusted_manifest, INSTALL_DIR, PRUNE_STAGED_PREFIX, PRUNING_KEY,
 };
 use crate::write::publishing;
 
@@ -93,15 +92,12 @@ impl Pruning {
         }
         // Every path prune may delete comes from these lists: each must stay inside `DIR`, as
         // every path a build lists does.
-        let mut bundles = manifest["bundles"].as_array().expect("checked above").iter().map(|b| &b["path"]);
-        if let Some(path) = bundles.find(|path| !path.as_str().is_some_and(is_release_path)) {
-            return Err(invalid(format!(
-                "`bundles` lists {path}, which is not a plain relative path under {INSTALL_DIR}"
-            )));
-        }
-        let mut files = manifest["files"].as_array().expect("checked above").iter().map(|f| &f["path"]);
-        if let Some(path) = files.find(|path| !path.as_str().is_some_and(is_plain_path)) {
-            return Err(invalid(format!("`files` lists {path}, which is not a plain relative path")));
+        let paths = |list: &'static str| {
+            let items = manifest[list].as_array().expect("checked above").iter();
+            items.map(|item| item["path"].as_str().unwrap_or("(not a path)"))
+        };
+        if let Some(problem) = listed_path_problem(paths("bundles"), paths("files")) {
+            return Err(untrusted_manifest(&path, problem));
         }
         let pruning = Pruning { manifest, path };
         let pending = match &pruning.manifest[PRUNING_KEY] {
@@ -114,7 +110,7 @@ impl Pruning {
                 || pruning.manifest["bundles"].as_array().expect("checked").iter().any(|b| b["path"] == path)
         };
         if let Some(problem) = pruning_problem(pending, live) {
-            return Err(untrusted_pruning(&pruning.path, problem));
+            return Err(untrusted_manifest(&pruning.path, problem));
         }
         Ok(pruning)
     }

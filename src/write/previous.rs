@@ -71,13 +71,31 @@ pub fn pruning_problem<'a>(
     None
 }
 
-/// The error for a manifest whose `pruning` cannot be trusted (see [`pruning_problem`]).
-pub fn untrusted_pruning(manifest: &Path, problem: String) -> Error {
+/// Why the paths a manifest lists cannot be trusted, when they cannot: a bundle that is not a
+/// plain path under `install/`, or a file that is not a plain path. A build carries the
+/// released ones over (`DIR` joined with the path, read and linked or copied) and a prune
+/// deletes them: `install/../../x` would reach outside `DIR`.
+pub fn listed_path_problem<'a>(
+    bundles: impl IntoIterator<Item = &'a str>,
+    files: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    if let Some(path) = bundles.into_iter().find(|path| !is_release_path(path)) {
+        return Some(format!(
+            "`bundles` lists {path:?}, which is not a plain relative path under {INSTALL_DIR}"
+        ));
+    }
+    let path = files.into_iter().find(|path| !is_plain_path(path))?;
+    Some(format!("`files` lists {path:?}, which is not a plain relative path"))
+}
+
+/// The error for a manifest whose paths cannot be trusted (see [`pruning_problem`] and
+/// [`listed_path_problem`]).
+pub fn untrusted_manifest(manifest: &Path, problem: String) -> Error {
     Error::fault(
         &codes::UNREADABLE_MANIFEST,
         Some(manifest),
-        format!("{problem}: this manifest was edited, and twt-gen deletes nothing on its word"),
-        format!("`{PRUNING_KEY}` names only the files under {INSTALL_DIR} of bundles a killed `twt-gen prune` had dropped: take that entry out of it (or restore manifest.json from the last build), then run the command again"),
+        format!("{problem}: this manifest was edited, and twt-gen writes or deletes nothing on its word"),
+        format!("a build lists only plain relative paths, and `{PRUNING_KEY}` only the files under {INSTALL_DIR} of bundles a killed `twt-gen prune` had dropped: correct or take out that entry (or restore manifest.json from the last build), then run the command again"),
     )
 }
 
@@ -92,8 +110,8 @@ pub struct Previous {
     released: Vec<FileEntry>,
     /// The keys of the files a killed prune was deleting (its `pruning`), when they can be trusted.
     pruning: HashSet<u128>,
-    /// Why its `pruning` cannot be trusted, when it cannot.
-    pruning_problem: Option<String>,
+    /// Why its paths (`bundles`, `files`, `pruning`) cannot be trusted, when they cannot.
+    problem: Option<String>,
 }
 
 /// One customer of the previous build.
@@ -138,19 +156,14 @@ impl Previous {
                 };
                 let live =
                     |path: &str| listed.contains(&path_key(path)) || bundles.iter().any(|b| b.path == path);
-                let pruning_problem = pruning_problem(pending.iter().copied(), live);
-                let pruning = match pruning_problem {
+                let bundle_paths = bundles.iter().map(|bundle| bundle.path.as_str());
+                let problem = listed_path_problem(bundle_paths, listing.files.not_plain.as_deref())
+                    .or_else(|| pruning_problem(pending.iter().copied(), live));
+                let pruning = match problem {
                     None => pending.iter().map(|path| path_key(path)).collect(),
                     Some(_) => HashSet::new(),
                 };
-                Previous {
-                    listed,
-                    customers,
-                    bundles,
-                    released: listing.files.released,
-                    pruning,
-                    pruning_problem,
-                }
+                Previous { listed, customers, bundles, released: listing.files.released, pruning, problem }
             }
             _ => Previous::default(),
         }
@@ -163,10 +176,11 @@ impl Previous {
         self.listed.contains(&key) || self.pruning.contains(&key)
     }
 
-    /// Refuses a previous manifest whose `pruning` cannot be trusted (see [`pruning_problem`]).
-    pub fn check_pruning(&self, out: &Path) -> Result<(), Error> {
-        match &self.pruning_problem {
-            Some(problem) => Err(untrusted_pruning(&out.join(MANIFEST_FILE), problem.clone())),
+    /// Refuses a previous manifest whose paths cannot be trusted (see [`listed_path_problem`]
+    /// and [`pruning_problem`]): nothing is read, written or dropped on its word.
+    pub fn check_trusted(&self, out: &Path) -> Result<(), Error> {
+        match &self.problem {
+            Some(problem) => Err(untrusted_manifest(&out.join(MANIFEST_FILE), problem.clone())),
             None => Ok(()),
         }
     }
@@ -284,6 +298,8 @@ struct FilesFold {
     listed: HashSet<u128>,
     digests: HashMap<String, Customer>,
     released: Vec<FileEntry>,
+    /// The first path that is not a plain relative path, when there is one.
+    not_plain: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for FilesFold {
@@ -300,6 +316,9 @@ impl<'de> Deserialize<'de> for FilesFold {
                 let mut current: Option<(String, Vec<FileEntry>)> = None;
                 while let Some(file) = seq.next_element::<FileEntry>()? {
                     fold.listed.insert(path_key(&file.path));
+                    if fold.not_plain.is_none() && !is_plain_path(&file.path) {
+                        fold.not_plain = Some(file.path.clone());
+                    }
                     let appid = customer_of(&file.path).map(str::to_string);
                     if current.as_ref().map(|(a, _)| Some(a)) != Some(appid.as_ref()) {
                         fold.close(current.take());
@@ -437,7 +456,7 @@ mod tests {
             Previous::read(dir.path())
         };
         let previous = manifest(serde_json::json!(["install/1.1.0/core.a.js"]));
-        assert!(previous.lists("install/1.1.0/core.a.js") && previous.check_pruning(dir.path()).is_ok());
+        assert!(previous.lists("install/1.1.0/core.a.js") && previous.check_trusted(dir.path()).is_ok());
         for untrusted in [
             serde_json::json!(["install/1.2.0/core.b.js"]),
             serde_json::json!(["install/1.1.0/core.a.js", "../x"]),
@@ -445,9 +464,17 @@ mod tests {
             serde_json::json!([1]),
         ] {
             let previous = manifest(untrusted.clone());
-            let error = previous.check_pruning(dir.path()).unwrap_err();
+            let error = previous.check_trusted(dir.path()).unwrap_err();
             assert_eq!(error.diagnostic().unwrap().code.name, "unreadable-manifest", "{untrusted}");
             assert!(!previous.lists("install/1.1.0/core.a.js"), "none of it is trusted: {untrusted}");
         }
+        // A released file a build would carry from outside `DIR`.
+        let manifest = serde_json::json!({
+            "generator": "twt-gen 1.2.0",
+            "files": [entry("install/../../victim")],
+        });
+        std::fs::write(dir.path().join(MANIFEST_FILE), manifest.to_string()).unwrap();
+        let error = Previous::read(dir.path()).check_trusted(dir.path()).unwrap_err();
+        assert!(error.diagnostic().unwrap().message.contains("`files` lists \"install/../../victim\""));
     }
 }
