@@ -211,12 +211,29 @@ impl Session {
     /// this lets a test act on the page before core.js arrives.
     pub async fn open_interactive(&self, url: &str) {
         *self.frame.lock().unwrap() = None;
+        let webkit = Engine::current() == Engine::Webkit;
+        if webkit {
+            // Marks the document we leave: opening the URL already shown must not find the old
+            // document "loaded".
+            let path = format!("/session/{}/frame", self.id);
+            let _ = http::request(
+                self.driver_port,
+                "POST",
+                &path,
+                Some(r#"{"id":null}"#),
+                Duration::from_secs(10),
+            );
+            let _ = self.client.execute("window.__harnessLeftDocument = true;", vec![]).await;
+        }
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-        if Engine::current() == Engine::Webkit {
+        if webkit {
             // Its page load strategy is "none" (see `capabilities`): wait for DOMContentLoaded
             // of the new document here.
             let target = serde_json::to_string(url).expect("a URL as JSON");
-            self.wait_js(&format!("location.href === {target} && document.readyState !== 'loading'")).await;
+            self.wait_js(&format!(
+                "!window.__harnessLeftDocument && location.href === {target} && document.readyState !== 'loading'"
+            ))
+            .await;
         }
     }
 
