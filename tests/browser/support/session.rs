@@ -635,7 +635,7 @@ impl Session {
             Engine::Chromium | Engine::Webkit => {
                 self.client.set_window_size(width, height).await.expect("set the window size");
                 let (actual, _) = self.client.get_window_size().await.expect("get the window size");
-                self.wait_js(&format!("outerWidth === {actual}")).await;
+                self.wait_js(&format!("innerWidth <= {actual}")).await;
             }
             Engine::Firefox => {
                 self.firefox_chrome(&format!(
