@@ -15,6 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::error::{exit, Error};
 use crate::escape::terminal_text;
 use crate::pipeline::{self, BuildRequest, Customers, Deployment};
+use crate::release::date::Date;
 use crate::render::snippet::Variant;
 use crate::write::atomic::Foreign;
 use crate::write::manifest::FileEntry;
@@ -95,6 +96,9 @@ enum Command {
         /// Also print each file written, with its size
         #[arg(long, short)]
         verbose: bool,
+        /// Release date to record for a new bundle, YYYY-MM-DD (UTC); default: the day of $SOURCE_DATE_EPOCH, else none
+        #[arg(long, value_name = "DATE", value_parser = Date::parse)]
+        released: Option<Date>,
     },
     /// Print one customer's install snippet on stdout, from a config file or from flags
     #[command(
@@ -155,7 +159,7 @@ Examples:
     Diff {
         /// Output format
         #[arg(long, value_enum, default_value = "human")]
-        format: DiffFormat,
+        format: ReportFormat,
         /// The manifest.json of the earlier build
         #[arg(value_name = "OLD_MANIFEST")]
         old: PathBuf,
@@ -165,22 +169,58 @@ Examples:
     },
     /// Remove old releases from install/: lists what goes, deletes only with --yes, never a pinned bundle
     #[command(
-        after_help = "Keeps the N newest bundles of the manifest's history and every bundle a current customer pins.
+        group(ArgGroup::new("rule").required(true).multiple(true).args(["keep", "keep_since"])),
+        after_help = "Keeps the N newest bundles of the manifest's history (--keep), those released on or after DATE (--keep-since; both: what either keeps), the current bundle and every bundle a current customer pins.
 
 Examples:
   twt-gen prune --out dist/ --keep 3          (lists what would be deleted)
-  twt-gen prune --out dist/ --keep 3 --yes    (deletes it, and drops it from manifest.json)"
+  twt-gen prune --out dist/ --keep 3 --yes    (deletes it, and drops it from manifest.json)
+  twt-gen prune --out dist/ --keep-since 2026-01-01 --yes"
     )]
     Prune {
         /// The output folder of a build (it holds manifest.json)
         #[arg(long, value_name = "DIR", default_value = "dist")]
         out: PathBuf,
         /// How many of the newest bundles to keep, besides every bundle a customer pins
-        #[arg(long, value_name = "N", required = true)]
-        keep: usize,
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+        /// Keep the bundles released on or after this day, YYYY-MM-DD (the history's `released`)
+        #[arg(long, value_name = "DATE", value_parser = Date::parse)]
+        keep_since: Option<Date>,
         /// Delete: without it, prune only lists what it would delete
         #[arg(long)]
         yes: bool,
+    },
+    /// After a deploy: fetch every bundle of the manifest from the CDN and check its bytes and headers
+    #[command(
+        after_help = "Checks every bundle of the manifest's history (the current one and the older ones snippets may still pin): the bytes against the manifest's integrity, `Access-Control-Allow-Origin: *`, a JavaScript `Content-Type`, and `Cache-Control: public, max-age=31536000, immutable`. With --customers, also each customer's files (bytes, and never `immutable`).
+
+Exit status: 0 when every check passed, 1 when one failed, 2 for usage, 66 for a manifest that cannot be read.
+
+Examples:
+  twt-gen verify --manifest dist/manifest.json
+  twt-gen verify --manifest dist/manifest.json --cdn-base https://staging.cdn.example.com --customers
+  twt-gen verify --manifest dist/manifest.json --format json > verify.json"
+    )]
+    Verify {
+        /// The manifest.json of the build that was deployed
+        #[arg(long, value_name = "PATH", default_value = "dist/manifest.json")]
+        manifest: PathBuf,
+        /// Fetch from this URL instead of the manifest's `cdn_base` (a staging origin, say)
+        #[arg(long, value_name = "URL", value_parser = crate::check::urls::parse_base_url)]
+        cdn_base: Option<String>,
+        /// Also fetch every customer's files (snippets and docs) under customers/
+        #[arg(long)]
+        customers: bool,
+        /// The `Origin` the requests carry, as a customer's page sends it
+        #[arg(long, value_name = "URL", default_value = "https://example.com", value_parser = crate::check::urls::parse_origin)]
+        origin: String,
+        /// Seconds each request may take, from connecting to its last byte
+        #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+        timeout: u64,
+        /// Output format: problems on stderr (human), or JSON lines on stdout
+        #[arg(long, value_enum, default_value = "human")]
+        format: ReportFormat,
     },
     /// Print a completion script for a shell
     #[command(after_help = "Examples:
@@ -213,9 +253,9 @@ Examples:
     },
 }
 
-/// How `diff` prints what changed.
+/// How `diff` and `verify` print what they found.
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum DiffFormat {
+enum ReportFormat {
     Human,
     Json,
 }
@@ -299,7 +339,16 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Validate { format, quiet, paths } => run_validate(&paths, format, quiet),
-        Command::Build { configs, out, deployment, dev_runtime, keep_foreign, quiet, verbose } => {
+        Command::Build { configs, out, deployment, dev_runtime, keep_foreign, quiet, verbose, released } => {
+            let released = match released.map(Ok).or_else(source_date_epoch).transpose() {
+                Ok(released) => released,
+                Err(message) => {
+                    let mut command = command();
+                    command.build();
+                    let build = command.find_subcommand_mut("build").expect("build is a command");
+                    return usage_error(&build.error(clap::error::ErrorKind::ValueValidation, message));
+                }
+            };
             let foreign = if keep_foreign { Foreign::Keep } else { Foreign::Refuse };
             let talk = if quiet {
                 Talk::Quiet
@@ -308,7 +357,7 @@ pub fn main() -> ExitCode {
             } else {
                 Talk::Normal
             };
-            run_build(&configs, &out, &deployment.deployment(), dev_runtime, foreign, talk)
+            run_build(&configs, &out, &deployment.deployment(), dev_runtime, foreign, talk, released)
         }
         Command::Snippet { config, variant, options, deployment } => {
             let input = match &config {
@@ -333,12 +382,27 @@ pub fn main() -> ExitCode {
             ignore_closed_pipe(io::stdout().lock().write_all(&completions))
         }
         Command::Man => print_stdout(&man_page()),
-        Command::Prune { out, keep, yes } => run_prune(&out, keep, yes),
+        Command::Prune { out, keep, keep_since, yes } => {
+            run_prune(&out, &crate::release::prune::Keep { newest: keep, since: keep_since }, yes)
+        }
         Command::Diff { format, old, new } => match run_diff(&old, &new, format) {
             Ok(true) => return ExitCode::from(exit::CHANGED),
             Ok(false) => Ok(()),
             Err(error) => Err(error),
         },
+        Command::Verify { manifest, cdn_base, customers, origin, timeout, format } => {
+            let options = crate::release::verify::Options {
+                cdn_base,
+                customers,
+                origin,
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            match run_verify(&manifest, &options, format) {
+                Ok(true) => return ExitCode::from(exit::CHECK_FAILED),
+                Ok(false) => Ok(()),
+                Err(error) => Err(error),
+            }
+        }
         Command::Preview { config, port, open } => {
             return crate::preview::main(crate::preview::Options { config, port, open });
         }
@@ -417,6 +481,12 @@ enum Talk {
     Verbose,
 }
 
+/// The day of `SOURCE_DATE_EPOCH` when it is set: what a reproducible build records as its date.
+fn source_date_epoch() -> Option<Result<Date, String>> {
+    let seconds = std::env::var_os(crate::release::date::SOURCE_DATE_EPOCH)?;
+    Some(Date::from_epoch(&seconds.to_string_lossy()))
+}
+
 fn run_build(
     configs: &[PathBuf],
     out: &Path,
@@ -424,6 +494,7 @@ fn run_build(
     dev_runtime: bool,
     foreign: Foreign,
     talk: Talk,
+    released: Option<Date>,
 ) -> Result<(), Error> {
     crate::terminal::set_quiet(talk == Talk::Quiet);
     let report = |diagnostics: &[&Diagnostic], summary: &Summary| {
@@ -441,6 +512,7 @@ fn run_build(
         foreign,
         report: &report,
         on_file: &on_file,
+        released,
     };
     let built = pipeline::build(&request, out)?;
     if talk == Talk::Quiet {
@@ -466,20 +538,51 @@ fn run_build(
 }
 
 /// Prints what changed from `old` to `new`; whether anything changed for a customer.
-fn run_diff(old: &Path, new: &Path, format: DiffFormat) -> Result<bool, Error> {
+fn run_diff(old: &Path, new: &Path, format: ReportFormat) -> Result<bool, Error> {
     use crate::release::diff::{self, Manifest};
     let changes = diff::diff(&Manifest::read(old)?, &Manifest::read(new)?);
     print_stdout(&match format {
-        DiffFormat::Human => changes.human(),
-        DiffFormat::Json => changes.json(),
+        ReportFormat::Human => changes.human(),
+        ReportFormat::Json => changes.json(),
     })?;
     Ok(changes.any_customer())
 }
 
-/// Lists what keeping `keep` bundles removes from `out`, and removes it when `yes`.
-fn run_prune(out: &Path, keep: usize, yes: bool) -> Result<(), Error> {
+/// Fetches and checks what the manifest promises from the CDN; whether a check failed.
+fn run_verify(
+    manifest: &Path,
+    options: &crate::release::verify::Options,
+    format: ReportFormat,
+) -> Result<bool, Error> {
+    use crate::release::verify::{self, Manifest};
+    let path = manifest;
+    let manifest = Manifest::read(path)?;
+    // A manifest edited by hand must not send requests anywhere but to an http(s) CDN.
+    if options.cdn_base.is_none() {
+        if let Err(problem) = crate::check::urls::parse_base_url(manifest.recorded_cdn_base()) {
+            return Err(Error::fault(
+                &codes::UNREADABLE_MANIFEST,
+                Some(path),
+                format!("the manifest's `cdn_base` is not a base URL twt-gen writes: {problem}"),
+                "name the manifest.json as the build wrote it, or give the CDN's URL with --cdn-base",
+            ));
+        }
+    }
+    let targets = manifest.targets(options);
+    let problems = verify::verify(&targets, options);
+    let summary = Summary { files: targets.len(), errors: problems.len(), warnings: 0 };
+    let format = match format {
+        ReportFormat::Human => Format::Human,
+        ReportFormat::Json => Format::Json,
+    };
+    ignore_closed_pipe(emit::emit(&problems.iter().collect::<Vec<_>>(), &summary, format))?;
+    Ok(!problems.is_empty())
+}
+
+/// Lists what the `keep` rules remove from `out`, and removes it when `yes`.
+fn run_prune(out: &Path, keep: &crate::release::prune::Keep, yes: bool) -> Result<(), Error> {
     let pruning = crate::release::prune::Pruning::read(out)?;
-    let plan = pruning.plan(keep);
+    let plan = pruning.plan(keep)?;
     let verb = if yes { "deleting" } else { "would delete" };
     let mut said = String::new();
     for file in &plan.files {
@@ -487,7 +590,7 @@ fn run_prune(out: &Path, keep: usize, yes: bool) -> Result<(), Error> {
     }
     said.push_str(&match (plan.bundles.len(), yes) {
         (0, _) => {
-            "nothing to prune: every bundle is among the newest kept or pinned by a customer\n".to_string()
+            "nothing to prune: every bundle is kept (by --keep or --keep-since), current, or pinned by a customer\n".to_string()
         }
         (1, false) => "1 bundle would go; run again with --yes to delete it\n".to_string(),
         (n, false) => format!("{n} bundles would go; run again with --yes to delete them\n"),

@@ -33,6 +33,8 @@ pub mod exit {
     pub const CANT_CREATE: u8 = 73;
     /// `diff`: something changed for a customer (as `diff(1)` exits 1 on a difference).
     pub const CHANGED: u8 = 1;
+    /// `verify`: the deployed CDN failed a check (as a test runner exits 1 on a failed test).
+    pub const CHECK_FAILED: u8 = 1;
 }
 
 impl Error {

@@ -177,6 +177,26 @@ pub fn json_for_log(json: String) -> String {
     out
 }
 
+/// One word of a POSIX shell command line, in single quotes (`'` becomes `'\''`), for a command
+/// shown on one line of a document (a fenced block): every control character, line break, line
+/// or paragraph separator and bidi control becomes U+FFFD, so the command stays one visible
+/// line that runs exactly what it shows, and cannot end the block it stands in.
+pub fn shell_word(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str("'\\''"),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_bidi_control(c) => {
+                out.push('\u{FFFD}')
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 /// Characters that reorder displayed text (Trojan Source).
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
@@ -283,6 +303,50 @@ mod tests {
         assert!(json.is_ascii() || json.contains('é'), "{json}");
         assert!(!json.chars().any(|c| terminal_text(&c.to_string()) != c.to_string()), "{json}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), value);
+    }
+
+    #[test]
+    fn shell_word_is_one_quoted_word_on_one_line() {
+        assert_eq!(shell_word("https://cdn.example/a b"), "'https://cdn.example/a b'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("$(x)`y`;z|w"), "'$(x)`y`;z|w'");
+        for hostile in HOSTILE.iter().chain(&["a\n```\nrm -rf /", "\u{1b}[2J", "\u{85}"]) {
+            let out = shell_word(hostile);
+            assert!(!out.chars().any(|c| c.is_control() || is_bidi_control(c)), "{out:?}");
+            assert!(!out.contains(['\u{2028}', '\u{2029}']), "{out:?}");
+            // Read back as sh reads it: one word, the text itself (controls shown as U+FFFD).
+            let shown: String = hostile
+                .chars()
+                .map(|c| {
+                    if c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}') {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            assert_eq!(sh_word(&out), Some(shown), "{out:?}");
+        }
+        assert_eq!(sh_word("'a'b"), None, "the reader refuses what sh would read otherwise");
+    }
+
+    /// One word as a POSIX shell reads it when made only of '…' quotes and \' escapes; `None`
+    /// for anything else (an unquoted character the shell could act on, an unclosed quote).
+    fn sh_word(text: &str) -> Option<String> {
+        let (mut word, mut chars) = (String::new(), text.chars());
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' => loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        c => word.push(c),
+                    }
+                },
+                '\\' if chars.next()? == '\'' => word.push('\''),
+                _ => return None,
+            }
+        }
+        Some(word)
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::check::{self, CustomerConfig};
 use crate::diagnostics::emit::Summary;
 use crate::diagnostics::Diagnostic;
 use crate::error::{self, Error};
+use crate::release::date::Date;
 use crate::render::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VERSION};
 use crate::render::docs::{self, DocsInput};
 use crate::render::embedded;
@@ -25,6 +26,7 @@ use crate::write::manifest::{
     BundleEntry, CustomerEntry, FileEntry, Manifest, ReleasedBundle, Spill, TypesEntry, MANIFEST_FILE,
 };
 use crate::write::previous::{self, Previous};
+use crate::write::publishing::{self, Publishing};
 
 /// Where the built files will be served from and what they talk to.
 #[derive(Debug, Clone)]
@@ -70,6 +72,9 @@ pub struct BuildRequest<'a> {
     pub report: &'a (dyn Fn(&[&Diagnostic], &Summary) -> Result<(), Error> + Sync),
     /// Told of every file the manifest lists, in order (`--verbose`).
     pub on_file: &'a (dyn Fn(&FileEntry) + Sync),
+    /// The release date this build records (`--released`, `SOURCE_DATE_EPOCH`): for its bundle
+    /// when it is new, and for every bundle of the history that has none yet.
+    pub released: Option<Date>,
 }
 
 /// What a build wrote.
@@ -357,8 +362,8 @@ impl Writer<'_> {
     }
 }
 
-/// Writes the files that belong to no customer, then the manifest; returns how many files and
-/// customers the build has.
+/// Writes the files that belong to no customer, the operator's `PUBLISHING.md`, then the
+/// manifest; returns how many files and customers the build has.
 fn finish(
     staging: &Staging,
     previous: &Previous,
@@ -372,7 +377,7 @@ fn finish(
     others.push((crate::render::schema::FILE_NAME.to_string(), crate::render::schema::render().into_bytes()));
     if request.dev_runtime {
         for (name, text) in embedded::DEV_RUNTIME {
-            others.push((format!("dev-runtime/{name}"), text.as_bytes().to_vec()));
+            others.push((format!("{}{name}", publishing::DEV_RUNTIME_DIR), text.as_bytes().to_vec()));
         }
     }
     let mut entries = Vec::with_capacity(others.len());
@@ -388,6 +393,22 @@ fn finish(
         staging.write(path, bytes)?;
     }
     entries.extend(carried);
+    let history = bundle_history(previous, bundle, request.released);
+    let (appids, customer_count) = spill.appids(publishing::APPIDS_SHOWN);
+    let checklist = Publishing {
+        cdn_base: &request.deployment.cdn_base,
+        runtime_origin: &request.deployment.runtime_origin,
+        bundle_path: &bundle.path(),
+        types_path: &types_dts::path(),
+        history: &history,
+        appids: &appids,
+        customer_count,
+        files: &entries,
+        dev_runtime: request.dev_runtime,
+    }
+    .render()?;
+    staging.write(publishing::FILE_NAME, checklist.as_bytes())?;
+    entries.push(FileEntry::of(publishing::FILE_NAME, checklist.as_bytes()));
     let head = Manifest {
         generator: format!("twt-gen {}", env!("CARGO_PKG_VERSION")),
         sdk_version: SDK_VERSION,
@@ -402,7 +423,8 @@ fn finish(
             gzip_bytes: bundle::gzip_len(bundle.code.as_bytes()),
         },
         types: TypesEntry { path: types_dts::path(), url: context.types_url.clone(), sha384: types_sha384 },
-        bundles: bundle_history(previous, bundle),
+        operator_files: publishing::OPERATOR_FILES,
+        bundles: history,
         customers: (),
         files: (),
     };
@@ -462,15 +484,25 @@ fn check_releases(out: &Path, previous: &Previous, made: &[FileEntry]) -> Result
 
 /// The bundle history: the previous build's, oldest first, with this build's bundle last
 /// (unless an earlier build released it already). Who pins each is filled in as it is written.
-fn bundle_history(previous: &Previous, bundle: &Bundle) -> Vec<ReleasedBundle> {
+///
+/// A bundle keeps the release date it has. One without (released before dates were recorded)
+/// takes `released`: a day no earlier than its real one, so `prune --keep-since` may keep it
+/// longer than needed, never delete it too soon.
+fn bundle_history(previous: &Previous, bundle: &Bundle, released: Option<Date>) -> Vec<ReleasedBundle> {
     let mut history = previous.bundles().to_vec();
     if !history.iter().any(|released| released.path == bundle.path()) {
         history.push(ReleasedBundle {
             version: SDK_VERSION.to_string(),
             path: bundle.path(),
             integrity: bundle.integrity.clone(),
+            released: None,
             customers: Vec::new(),
         });
+    }
+    if let Some(date) = released {
+        for entry in history.iter_mut().filter(|entry| entry.released.is_none()) {
+            entry.released = Some(date.to_string());
+        }
     }
     history
 }

@@ -97,6 +97,7 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
     assert_eq!(
         paths,
         [
+            "PUBLISHING.md",
             "config.schema.json",
             "customers/acme/INTEGRATION.md",
             "customers/acme/integration.html",
@@ -110,9 +111,10 @@ fn build_writes_bundle_snippet_docs_and_manifest() {
     );
     // The integrators' types, beside the bundle, found through their own entry.
     let types = &manifest["types"];
-    assert_eq!(types["path"], paths[8]);
-    assert_eq!(types["url"], format!("https://cdn.twt.chat/{}", paths[8]));
-    assert_eq!(types["sha384"], files[8]["sha384"]);
+    assert_eq!(types["path"], paths[9]);
+    assert_eq!(types["url"], format!("https://cdn.twt.chat/{}", paths[9]));
+    assert_eq!(types["sha384"], files[9]["sha384"]);
+    assert_eq!(manifest["operator_files"], serde_json::json!(["PUBLISHING.md"]));
     assert_eq!(customer["snippets"]["external"], "customers/acme/snippet-external.html");
     assert_eq!(customer["snippets"]["lazy"], "customers/acme/snippet-lazy.html");
     assert_eq!(customer["docs_html"], "customers/acme/integration.html");
@@ -157,7 +159,12 @@ fn building_twice_gives_byte_identical_files() {
     let (files_a, files_b) = (tree(&a), tree(&b));
     // Per customer: two docs, three snippets (standard, external, lazy), and the manual-init one
     // for the two with asyncInit.
-    assert_eq!(files_a.len(), 5 + 5 * 9 + 2, "bundle, source map, types, schema, manifest and 9 customers");
+    assert_eq!(
+        files_a.len(),
+        6 + 5 * 9 + 2,
+        "bundle, source map, types, schema, PUBLISHING.md, manifest and 9 customers"
+    );
+    assert!(files_a.iter().any(|(path, _)| path == "PUBLISHING.md"));
     assert!(files_a == files_b, "outputs differ");
 }
 
@@ -565,4 +572,127 @@ fn appids_that_differ_only_in_case_are_duplicates() {
         .stderr(predicates::str::contains("acme-upper.toml:1:9"))
         .stderr(predicates::str::contains("case-insensitive file systems"));
     assert!(!out.exists());
+}
+
+fn publishing_md(out: &Path) -> String {
+    std::fs::read_to_string(out.join("PUBLISHING.md")).unwrap()
+}
+
+/// The operator's checklist names this build's deployment and bundle, says it is not to be
+/// uploaded, and is listed as an operator file.
+#[test]
+fn publishing_md_is_the_checklist_of_this_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = build_deployed(dir.path(), "https://cdn.example.com/widget", "https://rt.example.com");
+    let text = publishing_md(dir.path());
+    assert!(text.contains("- CDN base: `https://cdn.example.com/widget`"), "{text}");
+    assert!(text.contains("- Runtime origin: `https://rt.example.com`"), "{text}");
+    let bundle = manifest["bundle"]["path"].as_str().unwrap();
+    assert!(text.contains(&format!("- Current bundle: `{bundle}`")), "{text}");
+    assert!(text.contains(&format!("| `{bundle}` (current) |")), "{text}");
+    assert!(text.contains("every customer of this build, 1: `acme`"), "{text}");
+    assert!(text.contains("**Do not upload it**"), "{text}");
+    assert!(
+        text.contains("curl -fsS -o previous-manifest.json 'https://cdn.example.com/widget/manifest.json'")
+    );
+    assert!(text.contains("twt-gen diff previous-manifest.json \"$OUT/manifest.json\""), "{text}");
+    assert!(text.contains("twt-gen verify --manifest \"$OUT/manifest.json\""), "{text}");
+    assert_eq!(manifest["operator_files"], serde_json::json!(["PUBLISHING.md"]));
+    let listed = manifest["files"].as_array().unwrap().iter().any(|f| f["path"] == "PUBLISHING.md");
+    assert!(listed, "listed in files, so the next build does not take it for a foreign file");
+    // Upload order: install/ first, manifest.json last, and PUBLISHING.md never.
+    let uploads: Vec<&str> = text.lines().filter(|line| line.starts_with("aws s3 ")).collect();
+    assert!(uploads.first().unwrap().contains("\"$OUT/install/\""), "{uploads:#?}");
+    assert!(uploads.last().unwrap().contains("\"$OUT/manifest.json\""), "{uploads:#?}");
+    assert!(!uploads.iter().any(|line| line.contains("--delete") || line.contains("PUBLISHING")));
+    // A rebuild beside it is not refused for foreign files, and writes the same bytes.
+    build_deployed(dir.path(), "https://cdn.example.com/widget", "https://rt.example.com");
+    assert_eq!(publishing_md(dir.path()), text);
+}
+
+/// The table of PUBLISHING.md holds the very values `verify` checks (`write::serving`, which
+/// `verify` reads), and every file of a build but the operator's has a row.
+#[test]
+fn publishing_md_prescribes_the_headers_verify_checks() {
+    use twt_gen::write::serving::{self, RULES};
+    let dir = tempfile::tempdir().unwrap();
+    build_into(dir.path(), &["tests/fixtures/valid"]);
+    let text = publishing_md(dir.path());
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("| path |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| line.trim_matches('|').split(" | ").map(|cell| cell.trim().to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), RULES.len(), "{text}");
+    for (row, rule) in rows.iter().zip(RULES) {
+        let code = |text: &str| format!("`{text}`");
+        assert_eq!(row[0], code(rule.paths));
+        assert_eq!(row[1], code(rule.content_type), "{}", rule.paths);
+        assert_eq!(row[2], code(rule.cache_control), "{}", rule.paths);
+        assert_eq!(row[3], rule.allow_origin.map_or("not needed".to_string(), code), "{}", rule.paths);
+    }
+    // What verify demands of a bundle, in the row of bundles.
+    assert_eq!(rows[0][1], format!("`{}`", serving::JAVASCRIPT));
+    assert_eq!(rows[0][2], format!("`{}`", serving::IMMUTABLE));
+    assert!(serving::IMMUTABLE.contains(&format!("max-age={}", serving::ONE_YEAR)));
+    assert_eq!(rows[0][3], format!("`{}`", serving::ANY_ORIGIN));
+    for rule in RULES.iter().filter(|rule| rule.folder == "customers/") {
+        assert_eq!(rule.cache_control, serving::REVALIDATE, "verify fails `immutable` on customer files");
+    }
+    // Each upload command sends its row's headers.
+    for rule in RULES {
+        let sent =
+            format!("--content-type \"{}\" --cache-control \"{}\"", rule.content_type, rule.cache_control);
+        let names = |l: &str| {
+            l.contains(&format!("--include \"{}\"", rule.glob)) || l.contains(&format!("/{}\"", rule.glob))
+        };
+        assert!(text.lines().any(|l| l.starts_with("aws s3 ") && names(l) && l.ends_with(&sent)), "{sent}");
+    }
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    let operator: Vec<&str> =
+        manifest["operator_files"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    for path in files_under(dir.path()) {
+        let rules = RULES.iter().filter(|rule| rule.matches(&path)).count();
+        let expected = if operator.contains(&path.as_str()) { 0 } else { 1 };
+        assert_eq!(rules, expected, "{path}: rows of the table that match it");
+    }
+}
+
+/// `--cdn-base` reaches PUBLISHING.md in a list item and a shell command: Markdown and shell
+/// syntax in it (which a URL path may hold) stay literal text.
+#[test]
+fn a_hostile_cdn_base_stays_inert_in_publishing_md() {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "https://cdn.example/x|y*z_[a](javascript:alert(1))'$(touch%20pwned)`";
+    let manifest = build_deployed(dir.path(), hostile, "https://rt.example.com");
+    let cdn_base = manifest["cdn_base"].as_str().unwrap();
+    assert!(cdn_base.contains("[a](javascript:alert(1))'$(touch"), "the path survives: {cdn_base}");
+    let text = publishing_md(dir.path());
+    let mut code = Vec::new();
+    for event in Parser::new_ext(&text, Options::ENABLE_TABLES) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => panic!("raw HTML {html:?}\n{text}"),
+            Event::Start(Tag::Link { dest_url, .. }) => panic!("a link to {dest_url}\n{text}"),
+            Event::Start(Tag::Emphasis | Tag::Strong) => {}
+            Event::Code(span) => code.push(span.to_string()),
+            _ => {}
+        }
+    }
+    assert!(code.contains(&cdn_base.to_string()), "the CDN base as one code span: {code:?}");
+    let curl = text.lines().find(|line| line.starts_with("curl ")).unwrap();
+    let quoted = format!("'{}/manifest.json'", cdn_base.replace('\'', r"'\''"));
+    assert_eq!(curl, format!("curl -fsS -o previous-manifest.json {quoted}"));
+    // The same rows as with a plain base: nothing added a cell or a line.
+    let rows = |text: &str| {
+        text.lines().filter(|l| l.starts_with('|')).map(|l| l.matches(" | ").count()).collect::<Vec<_>>()
+    };
+    let plain = tempfile::tempdir().unwrap();
+    build_deployed(plain.path(), "https://cdn.example", "https://rt.example.com");
+    let plain_text = publishing_md(plain.path());
+    assert_eq!(rows(&text), rows(&plain_text));
+    assert_eq!(text.lines().count(), plain_text.lines().count());
 }

@@ -13,9 +13,11 @@ use sha2::{Digest, Sha384};
 mod common_tree;
 use common_tree::tree;
 
+/// twt-gen without a `SOURCE_DATE_EPOCH` the caller's environment may set: the tests give dates
+/// where they mean to.
 fn twt_gen() -> Command {
     let mut cmd = Command::cargo_bin("twt-gen").unwrap();
-    cmd.env("NO_COLOR", "1");
+    cmd.env("NO_COLOR", "1").env_remove("SOURCE_DATE_EPOCH");
     cmd
 }
 
@@ -288,7 +290,121 @@ fn prune_keeps_the_newest_n() {
     let (code, _) = prune(&out.join("nowhere"), &["--keep", "1"]);
     assert_eq!(code, Some(66));
     let (code, _) = prune(&out, &[]);
-    assert_eq!(code, Some(2), "--keep is required");
+    assert_eq!(code, Some(2), "--keep or --keep-since is required");
+}
+
+/// Builds `configs` into `out` for the runtime at `origin`, with `env` and `args` added.
+fn build_dated(
+    configs: &Path,
+    out: &Path,
+    origin: &str,
+    env: Option<&str>,
+    args: &[&str],
+) -> std::process::Output {
+    let mut cmd = twt_gen();
+    if let Some(seconds) = env {
+        cmd.env("SOURCE_DATE_EPOCH", seconds);
+    }
+    cmd.arg("build").arg("--config").arg(configs).arg("--out").arg(out);
+    cmd.args(["--runtime-origin", origin]).args(args).output().unwrap()
+}
+
+fn released(out: &Path) -> Vec<Value> {
+    manifest(out)["bundles"].as_array().unwrap().iter().map(|b| b["released"].clone()).collect()
+}
+
+// 2026-01-10 and 2026-02-10, 12:00 UTC.
+const JANUARY: &str = "1768046400";
+const FEBRUARY: &str = "1770724800";
+
+#[test]
+fn a_bundle_keeps_the_date_of_its_first_dated_build_and_undated_builds_record_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    // No date given: no `released`, so a plain build stays byte-identical whenever it runs.
+    build_ok(&configs, &out, ORIGIN_A);
+    assert_eq!(released(&out), [Value::Null]);
+    assert!(!std::fs::read_to_string(out.join("manifest.json")).unwrap().contains("\"released\""));
+    // The first dated build dates the undated bundle too (no earlier than its real release).
+    assert!(build_dated(&configs, &out, ORIGIN_B, Some(JANUARY), &[]).status.success());
+    assert_eq!(released(&out), ["2026-01-10", "2026-01-10"]);
+    // Later builds carry the dates unchanged; a new bundle gets the build's date, and
+    // --released wins over SOURCE_DATE_EPOCH.
+    let third =
+        build_dated(&configs, &out, "https://rt-c.example.org", Some(JANUARY), &["--released", "2026-02-10"]);
+    assert!(third.status.success(), "{}", String::from_utf8_lossy(&third.stderr));
+    assert_eq!(released(&out), ["2026-01-10", "2026-01-10", "2026-02-10"]);
+    // The same inputs and the same previous manifest give the same bytes.
+    let before = tree(&out);
+    assert!(build_dated(&configs, &out, "https://rt-c.example.org", Some(FEBRUARY), &[]).status.success());
+    assert!(tree(&out) == before, "a rebuild changes no date");
+    assert!(build_dated(&configs, &out, "https://rt-c.example.org", None, &[]).status.success());
+    assert!(tree(&out) == before, "an undated rebuild keeps the dates");
+}
+
+#[test]
+fn a_malformed_date_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    for (env, args) in [(Some("yesterday"), &[][..]), (None, &["--released", "2026-02-30"][..])] {
+        let output = build_dated(&configs, &out, ORIGIN_A, env, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("yesterday") || stderr.contains("2026-02-30"), "{stderr}");
+        assert!(!out.exists(), "nothing is written");
+    }
+}
+
+#[test]
+fn prune_keep_since_lists_then_deletes_what_was_released_before_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    assert!(build_dated(&configs, &out, ORIGIN_A, Some(JANUARY), &[]).status.success());
+    assert!(build_dated(&configs, &out, ORIGIN_B, Some(FEBRUARY), &[]).status.success());
+    let paths: Vec<String> = manifest(&out)["bundles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["path"].as_str().unwrap().to_string())
+        .collect();
+    let (code, said) = prune(&out, &["--keep-since", "2026-01-10"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("nothing to prune"), "released that day is kept: {said}");
+    let before = tree(&out);
+    let (code, said) = prune(&out, &["--keep-since", "2026-01-11"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains(&format!("would delete {}\n", paths[0])), "{said}");
+    assert!(tree(&out) == before, "without --yes nothing is deleted");
+    // Even a day after every release, the current bundle stays.
+    let (code, said) = prune(&out, &["--keep-since", "2027-01-01", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!out.join(&paths[0]).exists() && out.join(&paths[1]).is_file(), "{said}");
+    assert_eq!(released(&out), ["2026-02-10"]);
+    let (code, said) = prune(&out, &["--keep-since", "2026-1-1"]);
+    assert_eq!(code, Some(2), "{said}");
+}
+
+#[test]
+fn prune_keep_since_refuses_bundles_without_a_date_and_says_how_to_date_them() {
+    let (_dir, configs, out) = two_releases();
+    let old = manifest(&out)["bundles"][0]["path"].as_str().unwrap().to_string();
+    let before = tree(&out);
+    let (code, said) = prune(&out, &["--keep-since", "2026-01-01", "--yes"]);
+    assert_eq!(code, Some(66), "{said}");
+    assert!(said.starts_with("error[undated-bundles]: "), "{said}");
+    assert!(said.contains(&format!("cannot tell whether {old} was released before that day")), "{said}");
+    assert!(said.contains("SOURCE_DATE_EPOCH"), "{said}");
+    assert!(tree(&out) == before, "nothing is deleted");
+    // The fix it names: one dated build, then the old bundle counts as released that day.
+    assert!(build_dated(&configs, &out, ORIGIN_B, Some(FEBRUARY), &[]).status.success());
+    let (code, said) = prune(&out, &["--keep-since", "2026-02-10"]);
+    assert_eq!((code, said.contains("nothing to prune")), (Some(0), true), "{said}");
+    let (code, said) = prune(&out, &["--keep-since", "2026-02-11", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!out.join(&old).exists(), "{said}");
 }
 
 #[test]
@@ -316,4 +432,74 @@ fn a_build_never_writes_other_bytes_at_a_released_path() {
         "{stderr}"
     );
     assert!(tree(&out) == before);
+}
+
+fn publishing_md(out: &Path) -> String {
+    std::fs::read_to_string(out.join("PUBLISHING.md")).unwrap()
+}
+
+/// After two builds with different runtime origins, the operator's checklist names both
+/// bundles, the second as current and pinned by every customer, the first as pinned by none,
+/// with their release dates where a build recorded one.
+#[test]
+fn publishing_md_names_every_bundle_of_the_history_and_who_pins_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    assert!(build_dated(&configs, &out, ORIGIN_A, Some(JANUARY), &[]).status.success());
+    build_ok(&configs, &out, ORIGIN_B);
+    let manifest = manifest(&out);
+    let (first, second) =
+        (manifest["bundles"][0]["path"].as_str().unwrap(), manifest["bundles"][1]["path"].as_str().unwrap());
+    let text = publishing_md(&out);
+    assert!(text.contains("- Runtime origin: `https://rt-b.example.org`"), "{text}");
+    assert!(text.contains("Oldest first, 2 in all."), "{text}");
+    assert!(
+        text.contains(&format!(
+            "| `{first}` | `1.2.0` | `2026-01-10` | no customer of this build (snippets pasted earlier may load it) |"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "| `{second}` (current) | `1.2.0` | not recorded | every customer of this build, 2: `alpha`, `beta` |"
+        )),
+        "{text}"
+    );
+    assert!(text.find(first) < text.find(&format!("`{second}` (current)")), "oldest first");
+}
+
+/// What PUBLISHING.md says `prune --keep 0` would delete is what `prune --keep 0` says.
+#[test]
+fn publishing_md_lists_exactly_what_prune_would_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let configs = configs(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&configs, &out, ORIGIN_A);
+    assert!(publishing_md(&out).contains("Nothing: the current bundle is the only one"));
+    build_ok(&configs, &out, ORIGIN_B);
+    build_ok(&configs, &out, "https://rt-c.example.org");
+    let text = publishing_md(&out);
+    let listed: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("## 5."))
+        .filter_map(|line| line.strip_prefix("- `")?.strip_suffix('`'))
+        .collect();
+    let (code, said) = prune(&out, &["--keep", "0"]);
+    assert_eq!(code, Some(0), "{said}");
+    let would: Vec<&str> = said.lines().filter_map(|line| line.strip_prefix("would delete ")).collect();
+    assert_eq!(listed.len(), 4, "two bundles and their maps: {text}");
+    assert_eq!(listed, would);
+    assert!(text.contains("would delete these files of the 2 bundles"), "{text}");
+
+    // A prune rewrites the checklist with the manifest: it no longer names what went, and the
+    // manifest lists its new bytes.
+    let (code, said) = prune(&out, &["--keep", "0", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    let text = publishing_md(&out);
+    assert!(text.contains("Nothing: the current bundle is the only one"), "{text}");
+    assert!(would.iter().all(|gone| !text.contains(gone)), "{text}");
+    let listed =
+        manifest(&out)["files"].as_array().unwrap().iter().find(|f| f["path"] == "PUBLISHING.md").cloned();
+    assert_eq!(listed.unwrap()["sha384"], format!("{:x}", Sha384::digest(text.as_bytes())));
 }

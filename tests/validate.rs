@@ -8,6 +8,11 @@ use serde_json::Value;
 
 const FIXTURES: &str = "tests/fixtures";
 
+// The misbehaving CDN of tests/verify.rs, for the codes of `verify`; this file uses a few faults.
+#[allow(dead_code)]
+#[path = "common/cdn.rs"]
+mod cdn;
+
 fn twt_gen() -> Command {
     let mut cmd = Command::cargo_bin("twt-gen").unwrap();
     cmd.env("NO_COLOR", "1");
@@ -134,7 +139,7 @@ fn command_faults(scratch: &Path) -> Vec<(&'static str, std::process::Command, i
     let minimal = "tests/fixtures/valid/minimal.toml";
     let run = |args: &[&str]| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_twt-gen"));
-        cmd.env("NO_COLOR", "1").args(args);
+        cmd.env("NO_COLOR", "1").env_remove("SOURCE_DATE_EPOCH").args(args);
         cmd
     };
     // A release whose bundle someone replaced: the next build refuses to carry it.
@@ -144,6 +149,25 @@ fn command_faults(scratch: &Path) -> Vec<(&'static str, std::process::Command, i
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(released.join("manifest.json")).unwrap()).unwrap();
     std::fs::write(released.join(manifest["bundle"]["path"].as_str().unwrap()), "/* replaced */").unwrap();
+    // A release on a CDN that gets one thing wrong per code of `verify`.
+    let deployed = scratch.join("deployed");
+    let built = run(&["build", "--config", minimal, "--out", deployed.to_str().unwrap()]).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let deployed_manifest = deployed.join("manifest.json");
+    let bundle = manifest["bundle"]["path"].as_str().unwrap().to_string();
+    let verify = |fault: Option<cdn::Fault>| {
+        let base = fault.map_or_else(cdn::nothing_listening, |fault| cdn::serve(&deployed, fault));
+        let manifest = deployed_manifest.to_str().unwrap();
+        run(&["verify", "--manifest", manifest, "--cdn-base", &base, "--timeout", "5"])
+    };
+    // Two undated releases: `prune --keep-since` cannot tell how old the first one is.
+    let undated = scratch.join("undated");
+    for origin in ["https://rt-a.example.org", "https://rt-b.example.org"] {
+        let out = undated.to_str().unwrap();
+        let built =
+            run(&["build", "--config", minimal, "--out", out, "--runtime-origin", origin]).output().unwrap();
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    }
     let mut stdout_full = run(&["snippet", "--config", minimal]);
     stdout_full.stdout(std::fs::File::create("/dev/full").unwrap());
     vec![
@@ -170,6 +194,17 @@ fn command_faults(scratch: &Path) -> Vec<(&'static str, std::process::Command, i
             73,
         ),
         ("unreadable-manifest", run(&["diff", "tests/fixtures/nope.json", a_file.to_str().unwrap()]), 66),
+        (
+            "undated-bundles",
+            run(&["prune", "--out", undated.to_str().unwrap(), "--keep-since", "2026-01-01"]),
+            66,
+        ),
+        ("cdn-request-failed", verify(None), 1),
+        ("cdn-not-served", verify(Some(cdn::Fault::Missing(bundle.clone()))), 1),
+        ("cdn-wrong-bytes", verify(Some(cdn::Fault::WrongBytes(bundle))), 1),
+        ("cdn-cors", verify(Some(cdn::Fault::NoCors)), 1),
+        ("cdn-content-type", verify(Some(cdn::Fault::TextPlain)), 1),
+        ("cdn-cache-control", verify(Some(cdn::Fault::ShortCache)), 1),
     ]
 }
 

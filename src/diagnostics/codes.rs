@@ -31,6 +31,10 @@ const fn input_error(name: &'static str, summary: &'static str) -> Code {
     Code { name, severity: Severity::Error, exit: exit::NO_INPUT, summary }
 }
 
+const fn deployment_error(name: &'static str, summary: &'static str) -> Code {
+    Code { name, severity: Severity::Error, exit: exit::CHECK_FAILED, summary }
+}
+
 const fn output_error(name: &'static str, summary: &'static str) -> Code {
     Code { name, severity: Severity::Error, exit: exit::CANT_CREATE, summary }
 }
@@ -88,7 +92,33 @@ pub const FOLDER_NOT_FILE: Code =
     input_error("folder-not-file", "`snippet --config` names a folder; it takes one config file");
 pub const UNREADABLE_MANIFEST: Code = input_error(
     "unreadable-manifest",
-    "`diff` or `prune` names a manifest that cannot be read or is not a twt-gen `manifest.json`",
+    "`diff`, `prune` or `verify` names a manifest that cannot be read or is not a twt-gen `manifest.json`",
+);
+pub const UNDATED_BUNDLES: Code = input_error(
+    "undated-bundles",
+    "`prune --keep-since` needs the release date of bundles the manifest records without one",
+);
+
+// The deployed CDN, as `verify` finds it (exit 1: the check failed, as `diff` exits 1).
+pub const CDN_REQUEST_FAILED: Code = deployment_error(
+    "cdn-request-failed",
+    "a URL gets no answer: DNS, connection, TLS, timeout, or a redirect loop",
+);
+pub const CDN_NOT_SERVED: Code = deployment_error(
+    "cdn-not-served",
+    "a URL answers with another status than 200 (a 404 on a bundle still pinned)",
+);
+pub const CDN_WRONG_BYTES: Code =
+    deployment_error("cdn-wrong-bytes", "the bytes served differ from the sha384 the manifest lists");
+pub const CDN_CORS: Code = deployment_error(
+    "cdn-cors",
+    "a bundle is served without `Access-Control-Allow-Origin: *` (SRI needs CORS)",
+);
+pub const CDN_CONTENT_TYPE: Code =
+    deployment_error("cdn-content-type", "a bundle is served with a `Content-Type` that is not JavaScript");
+pub const CDN_CACHE_CONTROL: Code = deployment_error(
+    "cdn-cache-control",
+    "a bundle's `Cache-Control` is not long-lived and `immutable` (or a customer file's is `immutable`)",
 );
 
 // Outputs (exit 73).
@@ -144,6 +174,13 @@ pub const CODES: &[&Code] = &[
     &EMPTY_FOLDER,
     &FOLDER_NOT_FILE,
     &UNREADABLE_MANIFEST,
+    &UNDATED_BUNDLES,
+    &CDN_REQUEST_FAILED,
+    &CDN_NOT_SERVED,
+    &CDN_WRONG_BYTES,
+    &CDN_CORS,
+    &CDN_CONTENT_TYPE,
+    &CDN_CACHE_CONTROL,
     &UNWRITABLE_OUTPUT,
     &OUTPUT_NOT_A_FOLDER,
     &FOREIGN_FILES,

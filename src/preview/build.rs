@@ -139,6 +139,7 @@ pub fn build(
         foreign: Foreign::Refuse,
         report: &no_report,
         on_file: &|_| {},
+        released: None,
     };
     pipeline::build(&request, &target.out).map_err(Failure::Build)?;
     let dir = target.out.join(pipeline::customer_dir(&config.appid));

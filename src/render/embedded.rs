@@ -59,6 +59,12 @@ pub const INTEGRATION_HTML: (&str, &str) = (
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/docs/integration.html.j2")),
 );
 
+/// The operator's checklist for one build, `PUBLISHING.md` (minijinja).
+pub const PUBLISHING_MD: (&str, &str) = (
+    "publishing/PUBLISHING.md",
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/publishing/PUBLISHING.md.j2")),
+);
+
 /// The dev runtime's files, as the runtime origin serves them (path relative to its root).
 pub const DEV_RUNTIME: &[(&str, &str)] = &[
     ("card.html", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/dev-runtime/card.html"))),

@@ -20,8 +20,11 @@ fn environment() -> Result<&'static Environment<'static>, Error> {
             env.set_auto_escape_callback(|_| AutoEscape::None);
             let syntax = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build();
             env.set_syntax(syntax.map_err(|e| e.to_string())?);
-            let all =
-                embedded::SNIPPETS.iter().chain([&embedded::INTEGRATION_MD, &embedded::INTEGRATION_HTML]);
+            let all = embedded::SNIPPETS.iter().chain([
+                &embedded::INTEGRATION_MD,
+                &embedded::INTEGRATION_HTML,
+                &embedded::PUBLISHING_MD,
+            ]);
             for (name, source) in all {
                 env.add_template(name, source).map_err(|e| format!("{name}: {e}"))?;
             }

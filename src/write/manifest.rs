@@ -27,6 +27,8 @@ pub struct Manifest<B: Serialize, C: Serialize, F: Serialize> {
     pub bundle: BundleEntry,
     /// The integrators' TypeScript declarations (`twt-chat-widget.d.ts`).
     pub types: TypesEntry,
+    /// The files of `files` that are for the operator and never uploaded (`PUBLISHING.md`).
+    pub operator_files: &'static [&'static str],
     /// Every bundle released into this `--out`, oldest first: the current one and those
     /// carried over from earlier builds (kept until `prune` removes them).
     pub bundles: B,
@@ -40,6 +42,11 @@ pub struct ReleasedBundle {
     pub version: String,
     pub path: String,
     pub integrity: String,
+    /// The UTC day (`YYYY-MM-DD`) of the first build that recorded a date for it (from
+    /// `--released` or `SOURCE_DATE_EPOCH`); absent when no build did. `prune --keep-since`
+    /// reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<String>,
     /// The appids of the customers whose current snippets pin this bundle, sorted; empty for a
     /// bundle no current snippet uses (it stays online for the snippets pasted earlier).
     pub customers: Vec<String>,
@@ -130,6 +137,14 @@ impl Spill {
         Ok(())
     }
 
+    /// How many customers were added, and the first `shown` appids in the manifest's order.
+    pub fn appids(&self, shown: usize) -> (Vec<String>, usize) {
+        let index = self.index.lock().expect("no panic while indexing");
+        let mut appids: Vec<&str> = index.iter().map(|spilled| spilled.appid.as_str()).collect();
+        appids.sort_unstable();
+        (appids.iter().take(shown).map(|appid| appid.to_string()).collect(), index.len())
+    }
+
     /// Writes `manifest.json` (pretty JSON, every list sorted) to `out`, with `others`: the
     /// files that belong to no customer. Calls `on_file` for each file it lists, in order, and
     /// returns how many customers it lists.
@@ -164,6 +179,7 @@ impl Spill {
             runtime_origin: head.runtime_origin,
             bundle: head.bundle,
             types: head.types,
+            operator_files: head.operator_files,
             bundles: Bundles { history: &head.bundles, current: &current, index: &by_appid },
             customers: Customers { index: &by_appid, read: &read },
             files: Files {
@@ -196,6 +212,8 @@ impl Serialize for Bundles<'_> {
             version: &'a str,
             path: &'a str,
             integrity: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            released: Option<&'a str>,
             customers: C,
         }
         struct Appids<'a>(&'a [Spilled]);
@@ -207,10 +225,13 @@ impl Serialize for Bundles<'_> {
         let mut seq = serializer.serialize_seq(Some(self.history.len()))?;
         for bundle in self.history {
             let (version, path, integrity) = (&*bundle.version, &*bundle.path, &*bundle.integrity);
+            let released = bundle.released.as_deref();
             if bundle.path == self.current {
-                seq.serialize_element(&Entry { version, path, integrity, customers: Appids(self.index) })?;
+                let customers = Appids(self.index);
+                seq.serialize_element(&Entry { version, path, integrity, released, customers })?;
             } else {
-                seq.serialize_element(&Entry { version, path, integrity, customers: &bundle.customers })?;
+                let customers = &bundle.customers;
+                seq.serialize_element(&Entry { version, path, integrity, released, customers })?;
             }
         }
         seq.end()

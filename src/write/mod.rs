@@ -4,3 +4,5 @@
 pub mod atomic;
 pub mod manifest;
 pub mod previous;
+pub mod publishing;
+pub mod serving;

@@ -60,6 +60,7 @@ impl Previous {
                         version: listing.sdk_version.unwrap_or_default(),
                         path: bundle.path,
                         integrity: bundle.integrity,
+                        released: None,
                         customers: Vec::new(),
                     }],
                     (None, None) => Vec::new(),
@@ -137,6 +138,8 @@ struct HistoryEntry {
     version: String,
     path: String,
     integrity: String,
+    #[serde(default)]
+    released: Option<String>,
 }
 
 impl HistoryEntry {
@@ -145,6 +148,7 @@ impl HistoryEntry {
             version: self.version,
             path: self.path,
             integrity: self.integrity,
+            released: self.released,
             customers: Vec::new(),
         }
     }

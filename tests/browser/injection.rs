@@ -2,9 +2,9 @@
 //! output (every config key, `--cdn-base`, `--runtime-origin`, config file and folder names, the
 //! `--out` folder's name). Each is rejected with a clear diagnostic (the right code, and no raw
 //! control character in human, github or usage output), or built; and then every generated HTML
-//! page (the snippets and integration.html) is opened in Chromium beside a canary,
-//! `window.__pwned`, that every payload tries to call. Figure: payloads × contexts tried,
-//! executions (0).
+//! page (the snippets, integration.html, and PUBLISHING.md as HTML) is opened in Chromium beside
+//! a canary, `window.__pwned`, that every payload tries to call. Figure: payloads × contexts
+//! tried, executions (0).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -291,7 +291,10 @@ struct Built {
 }
 
 impl Built {
-    fn pages(&self) -> Vec<PathBuf> {
+    /// Each page with its HTML: the snippets, integration.html, and the operator's
+    /// PUBLISHING.md turned into HTML as integration.html is made from INTEGRATION.md (raw HTML
+    /// passes through), so a value that escaped its Markdown context shows here.
+    fn pages(&self) -> Vec<(PathBuf, String)> {
         let manifest: Value =
             serde_json::from_slice(&std::fs::read(self.out.join("manifest.json")).unwrap()).unwrap();
         let mut pages = Vec::new();
@@ -300,6 +303,16 @@ impl Built {
                 pages.push(self.out.join(path.as_str().unwrap()));
             }
             pages.push(self.out.join(customer["docs_html"].as_str().unwrap()));
+        }
+        let mut pages: Vec<(PathBuf, String)> =
+            pages.into_iter().map(|page| (page.clone(), std::fs::read_to_string(&page).unwrap())).collect();
+        for operator_file in manifest["operator_files"].as_array().unwrap() {
+            let path = self.out.join(operator_file.as_str().unwrap());
+            let markdown = std::fs::read_to_string(&path).unwrap();
+            let parser = pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_TABLES);
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, parser);
+            pages.push((path, html));
         }
         pages
     }
@@ -471,9 +484,8 @@ fn names(work: &Path, payloads: &[String], dead: &str, tally: &mut Tally) -> Vec
         let done = done.expect("any name is a fine --out");
         // The name reaches no page: every build's pages are the first one's, which are opened.
         if let Some(first) = &first_out {
-            let pages = |built: &Built| -> Vec<Vec<u8>> {
-                built.pages().iter().map(|p| std::fs::read(p).unwrap()).collect()
-            };
+            let pages =
+                |built: &Built| -> Vec<String> { built.pages().into_iter().map(|(_, html)| html).collect() };
             assert!(pages(first) == pages(&done), "the --out name changed a page: payload {n}");
         } else {
             first_out = Some(done);
@@ -574,8 +586,7 @@ async fn open_pages(session: &Session, server: &Server, builds: &[Built], tally:
     assert_the_canary_is_live(session, server).await;
     let mut pages: Vec<(String, String)> = Vec::new();
     for built in builds {
-        for page in built.pages() {
-            let html = std::fs::read_to_string(&page).unwrap();
+        for (page, html) in built.pages() {
             pages.push((format!("{} {}", built.what, page.display()), with_canary(&html)));
         }
     }
