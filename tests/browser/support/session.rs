@@ -404,7 +404,8 @@ impl Session {
     // ---- frames ----
 
     /// Switches into the iframe `iframe[data-twt-widget-surface="<surface>"]` (found in the
-    /// document or in open shadow roots; waited for). JS then runs inside it until `leave_frame`.
+    /// document or in open shadow roots; waited for, and for its own document to replace the
+    /// initial about:blank). JS then runs inside it until `leave_frame`.
     pub async fn enter_surface(&self, surface: &str) {
         let deadline = Instant::now() + default_timeout();
         let element = loop {
@@ -415,7 +416,7 @@ impl Session {
                 other => {
                     if Instant::now() >= deadline {
                         panic!(
-                            "no iframe[data-twt-widget-surface=\"{surface}\"] appeared ({other:?}); surfaces present: {:?}\n{}",
+                            "no iframe[data-twt-widget-surface=\"{surface}\"] with a document of its own appeared ({other:?}); surfaces present: {:?}\n{}",
                             self.surfaces().await,
                             self.diagnostics().await
                         );
@@ -708,7 +709,11 @@ function find(root) {
   for (var j = 0; j < all.length; j++) if (all[j].shadowRoot) { var hit = find(all[j].shadowRoot); if (hit) return hit; }
   return null;
 }
-return find(document);"#;
+// Not before the frame shows its own document: WebKitWebDriver, switched into a frame while it
+// still holds its initial about:blank, answers every later command with "no such window" once
+// the runtime's (cross-origin) document replaces it.
+var frame = find(document), inner = frame && frame.contentDocument;
+return inner && inner.URL === "about:blank" ? "still about:blank" : frame;"#;
 
 const LIST_SURFACES_JS: &str = r#"var out = [];
 (function walk(root) {
