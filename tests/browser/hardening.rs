@@ -378,14 +378,15 @@ async fn hardening_each_handler_gets_its_own_frozen_payload_in_run_to_completion
     s.assert_clean_console().await;
 }
 
-/// A clock for the readiness timeouts only: timeouts of 10 s or more are kept in `window.__late`
-/// and never scheduled; `__fireLate()` runs them now (returns how many).
+/// A clock for the readiness timeouts only: timeouts of exactly 10 s are kept in `window.__late`
+/// and never scheduled; `__fireLate()` runs them now (returns how many). Exactly: WebKitWebDriver
+/// arms its own script timeout (30 s) with the page's `setTimeout` for every script it runs.
 const LATE_CLOCK: &str = r#"<script>
 (function () {
   var set = window.setTimeout, clear = window.clearTimeout, next = 1e9;
   window.__late = {};
   window.setTimeout = function (fn, ms) {
-    if (ms < 10000) return set.apply(window, arguments);
+    if (ms !== 10000) return set.apply(window, arguments);
     window.__late[++next] = fn;
     return next;
   };
