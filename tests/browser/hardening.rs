@@ -289,9 +289,16 @@ async fn hardening_external_snippet_merges_its_data_attributes_with_window_twt()
 }
 
 /// Posts `message` (JSON text, so that `__proto__` stays an own key, as structured clone keeps
-/// it) to the host from the panel frame, as a runtime would.
+/// it) to the host from the panel frame, as a runtime would: in a task of its own, so that the
+/// WebDriver script has answered before a `bootstrap_failed` removes the frame (WebKitWebDriver
+/// fails a script whose frame goes away first: "Callback was not called before the unload event").
 async fn post_from_panel(s: &Session, message: &str) {
-    s.exec_in("panel", "parent.postMessage(JSON.parse(arguments[0]), '*');", vec![json!(message)]).await;
+    s.exec_in(
+        "panel",
+        "var message = JSON.parse(arguments[0]); setTimeout(function () { parent.postMessage(message, '*'); }, 0);",
+        vec![json!(message)],
+    )
+    .await;
 }
 
 /// Finding 13: runtime payloads were passed on unchecked (`unread_count_changed.count` as a
