@@ -595,6 +595,28 @@ async fn identity_cookie(s: &Session, appid: &str) -> serde_json::Value {
     s.cookie(&format!("twt_identity_{appid}")).await.unwrap_or_default()
 }
 
+/// Whether this browser keeps a `Secure` cookie a page on http://127.0.0.1 writes. The page is a
+/// secure context in all three engines; Chromium and Firefox keep the cookie, WebKit refuses it.
+async fn keeps_secure_cookies_here(s: &Session) -> bool {
+    let kept = s
+        .exec(
+            "document.cookie = 'twt_probe=1;path=/;Secure';
+             var kept = document.cookie.indexOf('twt_probe=1') >= 0;
+             document.cookie = 'twt_probe=;path=/;max-age=0;Secure';
+             return kept;",
+            vec![],
+        )
+        .await;
+    if kept != json!(true) {
+        println!(
+            "{}: this browser refuses Secure cookies on http://127.0.0.1 although it is a secure \
+             context; checking that the identity cookie is kept without Secure instead",
+            crate::support::Engine::current().name()
+        );
+    }
+    kept == json!(true)
+}
+
 /// Finding 7: the cookie fallback never set `Secure`, and a full localStorage quota kept the
 /// stale identity it still held (read first) while the new one went to the cookie.
 #[tokio::test]
@@ -623,7 +645,8 @@ Storage.prototype.setItem = function () { throw new DOMException("quota", "Quota
     s.wait_js("__n('visitor_auth_ready') === 2").await;
     assert_eq!(s.eval("localStorage.getItem('twt_identity_quota')").await, json!(null), "no stale copy left");
     let cookie = identity_cookie(&s, "quota").await;
-    assert_eq!(cookie["secure"], json!(true), "a secure context gets a Secure cookie: {cookie:#}");
+    let secure = keeps_secure_cookies_here(&s).await;
+    assert_eq!(cookie["secure"], json!(secure), "Secure wherever the browser keeps it: {cookie:#}");
     assert_eq!(cookie["sameSite"], json!("Lax"), "{cookie:#}");
     // The next load hands the new identity over.
     s.open(&url).await;
@@ -632,5 +655,47 @@ Storage.prototype.setItem = function () { throw new DOMException("quota", "Quota
         s.eval_in("panel", "TWTDevRuntime.state.identity").await,
         json!({ "bs": "new-bs", "bs_mm": "new-sig", "fk_id": "new-fk" })
     );
+    s.assert_clean_console().await;
+}
+
+/// WebKit refuses a `Secure` cookie, and a `Secure` deletion, from http://localhost, a secure
+/// context all the same: the cookie fallback, writing `Secure` there, kept no identity in WebKit
+/// and logout() forgot none. A cookie store that refuses `Secure` shows it in every engine.
+#[tokio::test]
+async fn hardening_the_identity_cookie_holds_where_the_browser_refuses_secure_cookies() {
+    let fx = Fixture::build("appid = \"plain\"\n");
+    let refusing = r#"<script>
+["getItem", "setItem", "removeItem"].forEach(function (k) {
+  Storage.prototype[k] = function () { throw new DOMException("storage is blocked", "SecurityError"); };
+});
+// The cookie store refuses every Secure write, as WebKit's does on http://localhost.
+var jar = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+Object.defineProperty(document, "cookie", {
+  get: function () { return jar.get.call(document); },
+  set: function (value) { if (!/;\s*secure\s*(;|$)/i.test(value)) jar.set.call(document, value); },
+});
+</script>"#;
+    let url = fx.page(&format!("{refusing}{}", crate::api_support::recorder_head()), "");
+    let s = fx.session().await;
+    s.open(&url).await;
+    s.wait_js(crate::api_support::READY).await;
+    let visitor = s.eval_in("panel", "TWTDevRuntime.state.visitor").await;
+    let expected = json!({ "bs": visitor["bs"], "bs_mm": visitor["bs_mm"], "fk_id": visitor["fk_id"] });
+    let stored = s
+        .wait_js(
+            "(function () { var m = ('; ' + document.cookie).split('; twt_identity_plain=')[1]; \
+               return m && JSON.parse(decodeURIComponent(m.split(';')[0])); })()",
+        )
+        .await;
+    assert_eq!(stored, expected);
+    assert_eq!(identity_cookie(&s, "plain").await["secure"], json!(false));
+    // The next load hands it over; logout() forgets it at once.
+    s.open(&url).await;
+    s.wait_js(crate::api_support::READY).await;
+    assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.identity").await, expected);
+    let forgotten = s
+        .exec("TWTChatWidget.logout(); return document.cookie.indexOf('twt_identity_plain=');", vec![])
+        .await;
+    assert_eq!(forgotten, json!(-1));
     s.assert_clean_console().await;
 }
