@@ -198,12 +198,28 @@ impl Session {
     /// this lets a test act on the page before core.js arrives.
     pub async fn open_interactive(&self, url: &str) {
         *self.frame.lock().unwrap() = None;
+        let webkit = Engine::current() == Engine::Webkit;
+        if webkit {
+            // Its page load strategy is "none" (see `capabilities`): mark the top document we
+            // leave, so that opening the URL it already shows waits for the new document.
+            let top = format!("/session/{}/frame", self.id);
+            let _ = http::request(
+                self.driver_port,
+                "POST",
+                &top,
+                Some(r#"{"id":null}"#),
+                Duration::from_secs(10),
+            );
+            let _ = self.try_exec("window.__twtLeft = true;", vec![]).await;
+        }
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-        if Engine::current() == Engine::Webkit {
-            // Its page load strategy is "none" (see `capabilities`): wait for DOMContentLoaded
-            // of the new document here.
+        if webkit {
+            // Then DOMContentLoaded of the new document.
             let target = serde_json::to_string(url).expect("a URL as JSON");
-            self.wait_js(&format!("location.href === {target} && document.readyState !== 'loading'")).await;
+            self.wait_js(&format!(
+                "!window.__twtLeft && location.href === {target} && document.readyState !== 'loading'"
+            ))
+            .await;
         }
     }
 
