@@ -7,15 +7,17 @@ use std::time::Duration;
 
 use crate::support::{event_recorder, json, Engine, Feature, Fixture, Page, Session, Value};
 
-/// A controllable clock for the boot timer only: timeouts of 10 s or more are tracked in
-/// `window.__boot` (still scheduled for real), `__fireBoot()` runs the pending ones now.
+/// A controllable clock for the boot timer only: timeouts of exactly the readiness timeout
+/// (10 s) are tracked in `window.__boot` (still scheduled for real), `__fireBoot()` runs the
+/// pending ones now. Exactly: WebKitWebDriver arms its own script timeout (30 s) with the page's
+/// `setTimeout` for every script it runs.
 const BOOT_CLOCK: &str = r#"<script>
 (function () {
   var st = window.setTimeout, ct = window.clearTimeout;
   window.__boot = {};
   window.setTimeout = function (fn, ms) {
     var id = st.apply(window, arguments);
-    if (ms >= 10000) window.__boot[id] = fn;
+    if (ms === 10000) window.__boot[id] = fn;
     return id;
   };
   window.clearTimeout = function (id) { delete window.__boot[id]; return ct.apply(window, arguments); };

@@ -213,25 +213,24 @@ impl Session {
         *self.frame.lock().unwrap() = None;
         let webkit = Engine::current() == Engine::Webkit;
         if webkit {
-            // Marks the document we leave: opening the URL already shown must not find the old
-            // document "loaded".
-            let path = format!("/session/{}/frame", self.id);
+            // Its page load strategy is "none" (see `capabilities`): mark the top document we
+            // leave, so that opening the URL it already shows waits for the new document.
+            let top = format!("/session/{}/frame", self.id);
             let _ = http::request(
                 self.driver_port,
                 "POST",
-                &path,
+                &top,
                 Some(r#"{"id":null}"#),
                 Duration::from_secs(10),
             );
-            let _ = self.client.execute("window.__harnessLeftDocument = true;", vec![]).await;
+            let _ = self.try_exec("window.__twtLeft = true;", vec![]).await;
         }
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
         if webkit {
-            // Its page load strategy is "none" (see `capabilities`): wait for DOMContentLoaded
-            // of the new document here.
+            // Then DOMContentLoaded of the new document.
             let target = serde_json::to_string(url).expect("a URL as JSON");
             self.wait_js(&format!(
-                "!window.__harnessLeftDocument && location.href === {target} && document.readyState !== 'loading'"
+                "!window.__twtLeft && location.href === {target} && document.readyState !== 'loading'"
             ))
             .await;
         }
@@ -434,7 +433,8 @@ impl Session {
     // ---- frames ----
 
     /// Switches into the iframe `iframe[data-twt-widget-surface="<surface>"]` (found in the
-    /// document or in open shadow roots; waited for). JS then runs inside it until `leave_frame`.
+    /// document or in open shadow roots; waited for, and for its own document to replace the
+    /// initial about:blank). JS then runs inside it until `leave_frame`.
     pub async fn enter_surface(&self, surface: &str) {
         let deadline = Instant::now() + default_timeout();
         let element = loop {
@@ -445,7 +445,7 @@ impl Session {
                 other => {
                     if Instant::now() >= deadline {
                         panic!(
-                            "no iframe[data-twt-widget-surface=\"{surface}\"] appeared ({other:?}); surfaces present: {:?}\n{}",
+                            "no iframe[data-twt-widget-surface=\"{surface}\"] with a document of its own appeared ({other:?}); surfaces present: {:?}\n{}",
                             self.surfaces().await,
                             self.diagnostics().await
                         );
@@ -824,7 +824,11 @@ function find(root) {
   for (var j = 0; j < all.length; j++) if (all[j].shadowRoot) { var hit = find(all[j].shadowRoot); if (hit) return hit; }
   return null;
 }
-return find(document);"#;
+// Not before the frame shows its own document: WebKitWebDriver, switched into a frame while it
+// still holds its initial about:blank, answers every later command with "no such window" once
+// the runtime's (cross-origin) document replaces it.
+var frame = find(document), inner = frame && frame.contentDocument;
+return inner && inner.URL === "about:blank" ? "still about:blank" : frame;"#;
 
 const LIST_SURFACES_JS: &str = r#"var out = [];
 (function walk(root) {
