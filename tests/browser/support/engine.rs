@@ -24,6 +24,8 @@ pub enum Feature {
     /// The browser's own console log of all frames (chromedriver's legacy `log` endpoint): sees
     /// SRI and CSP messages that page scripts cannot.
     BrowserConsoleLog,
+    /// Keeping a `Secure` cookie that a page on http://127.0.0.1 (a secure context) writes.
+    SecureCookiesOnLoopback,
     /// Restyling the page when `prefers-reduced-motion` changes while it is open.
     LiveMediaRestyle,
     /// More than one preferred language (`navigator.languages` of several entries).
@@ -36,6 +38,7 @@ impl Feature {
             Feature::Cdp => "Chrome DevTools Protocol",
             Feature::BrowserConsoleLog => "browser console log",
             Feature::BrowserLanguageList => "a list of browser languages",
+            Feature::SecureCookiesOnLoopback => "Secure cookies on http://127.0.0.1",
             Feature::LiveMediaRestyle => "restyling on a live prefers-reduced-motion change",
         }
     }
@@ -55,6 +58,12 @@ pub const GAPS: &[(Engine, Feature, &str)] = &[
         Engine::Webkit,
         Feature::BrowserLanguageList,
         "WebKitGTK takes one language, from the process locale (LC_ALL), not a list",
+    ),
+    (
+        Engine::Webkit,
+        Feature::SecureCookiesOnLoopback,
+        "WebKitGTK's cookie store refuses Secure cookies, and Secure deletions, from http pages, \
+         loopback included, although isSecureContext is true there",
     ),
     (
         Engine::Webkit,
