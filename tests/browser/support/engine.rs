@@ -38,7 +38,7 @@ impl Feature {
             Feature::Cdp => "Chrome DevTools Protocol",
             Feature::BrowserConsoleLog => "browser console log",
             Feature::BrowserLanguageList => "a list of browser languages",
-            Feature::SecureCookiesOnLoopback => "Secure cookies on http://127.0.0.1",
+            Feature::SecureCookiesOnLoopback => "Secure cookies on loopback",
             Feature::LiveMediaRestyle => "restyling on a live prefers-reduced-motion change",
         }
     }
