@@ -29,12 +29,15 @@ function storeIdentity(identity) {
     if (identity) localStorage.setItem(identityKey(), text);
     text = ""; // kept in localStorage: no cookie
   } catch (error) {}
-  // Secure on https pages (and loopback while developing): isSecureContext.
-  document.cookie =
+  var cookie =
     identityKey() +
     "=" +
     encodeURIComponent(text) +
     ";path=/;SameSite=Lax;max-age=" +
-    (text ? 31536e3 : 0) +
-    (isSecureContext ? ";Secure" : "");
+    (text ? 31536e3 : 0);
+  // Plain, then Secure over it: Secure wherever the browser keeps it (https pages; loopback
+  // while developing in Chrome and Firefox). Where it refuses Secure (http pages; WebKit even on
+  // http://localhost, a secure context) the plain write stands, also a deletion.
+  document.cookie = cookie;
+  document.cookie = cookie + ";Secure";
 }

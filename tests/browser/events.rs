@@ -7,9 +7,17 @@ use std::time::Duration;
 use crate::api_support::{ready, READY};
 use crate::support::{json, Session, Value};
 
-/// Fires a runtime event from the panel frame.
+/// Fires a runtime event from the panel frame, in a task of its own: the WebDriver script has
+/// answered before a `bootstrap_failed` removes the frame (WebKitWebDriver fails a script whose
+/// frame goes away first: "Callback was not called before the unload event").
 async fn emit(s: &Session, event: &str, payload: Value) {
-    s.exec_in("panel", "TWTDevRuntime.emit(arguments[0], arguments[1]);", vec![json!(event), payload]).await;
+    s.exec_in(
+        "panel",
+        "var event = arguments[0], payload = arguments[1];
+         setTimeout(function () { TWTDevRuntime.emit(event, payload); }, 0);",
+        vec![json!(event), payload],
+    )
+    .await;
 }
 
 /// The recorded events of one type: `[{type, data, none, vis, t}]`.

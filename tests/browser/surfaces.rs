@@ -154,8 +154,8 @@ async fn surfaces_panel_is_full_screen_on_a_narrow_viewport() {
         "a floating panel on a wide screen: {wide}"
     );
     // Narrow (a phone): the panel covers the viewport.
-    s.client().set_window_size(375, 700).await.expect("set_window_size");
-    s.wait_js("innerWidth <= 480").await;
+    let width = s.set_viewport(375, 700).await;
+    assert!(width <= 480, "a phone-sized viewport, below the widget's 480 px breakpoint: {width} px");
     // (the panel's entry animation moves it by a few pixels while it runs)
     s.wait_js("__frame('panel').getAnimations().length === 0").await;
     let narrow = s.eval(PANEL_RECT).await;
@@ -185,19 +185,14 @@ async fn surfaces_prefers_reduced_motion_removes_the_panel_animation() {
     s.exec("TWTChatWidget.call('maximize');", vec![]).await;
     let normal = s.eval(motion).await;
     assert_eq!(normal["none"], json!(false), "the panel animates by default: {normal}");
-    if Engine::current()
-        .note_missing(Feature::Cdp, "the default motion only (prefers-reduced-motion cannot be emulated)")
-    {
-        s.assert_clean_console().await;
-        return;
+    s.prefer_reduced_motion(true).await;
+    if Engine::current().note_missing(Feature::LiveMediaRestyle, "the panel after a reload") {
+        let url = s.current_url().await;
+        crate::api_support::open_ready(&s, &url).await;
+        s.exec("TWTChatWidget.call('maximize');", vec![]).await;
+    } else {
+        s.exec("TWTChatWidget.call('minimize'); TWTChatWidget.call('maximize');", vec![]).await;
     }
-    s.cdp(
-        "Emulation.setEmulatedMedia",
-        json!({ "features": [{ "name": "prefers-reduced-motion", "value": "reduce" }] }),
-    )
-    .await;
-    s.wait_js("matchMedia('(prefers-reduced-motion: reduce)').matches").await;
-    s.exec("TWTChatWidget.call('minimize'); TWTChatWidget.call('maximize');", vec![]).await;
     let reduced = s.eval(motion).await;
     assert_eq!(reduced["none"], json!(true), "reduced motion: {reduced}");
     s.assert_clean_console().await;

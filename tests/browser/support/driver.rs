@@ -6,8 +6,12 @@
 //! and each group is killed with SIGKILL when the test binary exits (an `atexit` hook: statics
 //! are never dropped). A tiny guardian shell in the same group kills the group if the test binary
 //! dies without running `atexit` (SIGKILL, a CI time-out). WebKitWebDriver runs under
-//! `xvfb-run`, as the MiniBrowser has no headless mode. Sessions are closed one by one when a
-//! [`super::Session`] is dropped, also while a test panics.
+//! `xvfb-run`, as the MiniBrowser has no headless mode, beside an XSETTINGS daemon (`xsettingsd`)
+//! through which the harness switches the desktop's theme, as GNOME does, and so
+//! `prefers-color-scheme`. The MiniBrowser takes its language from the process locale: a driver
+//! started for a language runs under that locale (see `locale.rs`), and the pool keeps drivers per
+//! language. Sessions are closed one by one when a [`super::Session`] is dropped, also while a test
+//! panics.
 
 use std::fs;
 use std::net::TcpListener;
@@ -19,18 +23,38 @@ use std::time::{Duration, Instant};
 
 use super::engine::Engine;
 use super::http;
+use super::locale;
 
 pub struct Driver {
     port: u16,
     pgid: i32,
-    /// Keeps the driver's log file alive for failure messages.
+    /// The browser language this driver's process was started with (WebKit), None: the default.
+    language: Option<String>,
+    /// Keeps the driver's log file (and WebKit's XSETTINGS file) alive.
     log_dir: tempfile::TempDir,
+    /// WebKit: what the display's XSETTINGS say now.
+    desktop: Mutex<Desktop>,
+}
+
+/// The desktop settings WebKit reads its media features from (see `Driver::set_desktop`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Desktop {
+    pub dark: bool,
+    pub reduced_motion: bool,
+}
+
+impl Desktop {
+    fn xsettings(self) -> String {
+        let theme = if self.dark { "Adwaita-dark" } else { "Adwaita" };
+        let animations = if self.reduced_motion { 0 } else { 1 };
+        format!("Net/ThemeName \"{theme}\"\nGtk/EnableAnimations {animations}\n")
+    }
 }
 
 /// chromedriver, started once; a failure is kept too, so the other tests fail at once with the
 /// same message.
 static SHARED: OnceLock<Result<&'static Driver, String>> = OnceLock::new();
-/// Idle drivers of one-session engines.
+/// Idle drivers of one-session engines, each started for a language or none.
 static POOL: Mutex<Vec<&'static Driver>> = Mutex::new(Vec::new());
 /// Every driver started, for the `atexit` hook.
 static STARTED: Mutex<Vec<&'static Driver>> = Mutex::new(Vec::new());
@@ -57,24 +81,32 @@ impl Drop for Lease {
 }
 
 impl Driver {
-    /// A driver for one session of the current engine, started on first use. Panics (never
-    /// skips) when the browser or the driver is missing or does not start.
-    pub fn lease() -> Lease {
+    /// A driver for one session of the current engine, started on first use. `language` is the
+    /// browser language of a WebKit session, which only the process can set (other engines take
+    /// it per session: pass None). Panics (never skips) when the browser or the driver is missing
+    /// or does not start.
+    pub fn lease(language: Option<&str>) -> Lease {
         let engine = Engine::current();
         if engine.driver_serves_many() {
-            return match SHARED.get_or_init(|| Driver::start(engine)) {
+            return match SHARED.get_or_init(|| Driver::start(engine, None)) {
                 Ok(driver) => Lease { driver, pooled: false },
                 Err(message) => panic!("{message}"),
             };
         }
-        let idle = POOL.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        match idle {
-            Some(driver) => Lease { driver, pooled: true },
-            None => match Driver::start(engine) {
-                Ok(driver) => Lease { driver, pooled: true },
-                Err(message) => panic!("{message}"),
-            },
+        let idle = {
+            let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
+            let found = pool.iter().position(|d| d.language.as_deref() == language);
+            found.map(|i| pool.swap_remove(i))
+        };
+        let driver = match idle {
+            Some(driver) => driver,
+            None => Driver::start(engine, language).unwrap_or_else(|message| panic!("{message}")),
+        };
+        // A pooled WebKit driver keeps the desktop the last test chose: back to the default.
+        if engine == Engine::Webkit && driver.desktop() != Desktop::default() {
+            driver.set_desktop(Desktop::default());
         }
+        Lease { driver, pooled: true }
     }
 
     pub fn port(&self) -> u16 {
@@ -92,7 +124,28 @@ impl Driver {
         all[all.len().saturating_sub(lines)..].join("\n")
     }
 
-    fn start(engine: Engine) -> Result<&'static Driver, String> {
+    /// Sets the desktop of a WebKit driver's display, as GNOME would: the theme (`Adwaita` or
+    /// `Adwaita-dark`, WebKit's `prefers-color-scheme`) and animations on or off (its
+    /// `prefers-reduced-motion`). Rewrites the XSETTINGS file and makes `xsettingsd` reload it;
+    /// GTK tells WebKit, which updates every open page and frame.
+    pub fn set_desktop(&self, desktop: Desktop) {
+        let dir = self.log_dir.path();
+        fs::write(dir.join(XSETTINGS_FILE), desktop.xsettings()).expect("write the XSETTINGS file");
+        *self.desktop.lock().unwrap_or_else(|e| e.into_inner()) = desktop;
+        let pid = fs::read_to_string(dir.join(XSETTINGS_PID)).unwrap_or_default();
+        let pid: i32 =
+            pid.trim().parse().unwrap_or_else(|_| panic!("no xsettingsd pid in {}", dir.display()));
+        // SAFETY: plain syscall to a child of our driver's process group.
+        let sent = unsafe { libc::kill(pid, libc::SIGHUP) };
+        assert_eq!(sent, 0, "xsettingsd ({pid}) is gone: {}", self.log_tail(20));
+    }
+
+    /// What `set_desktop` last set.
+    pub fn desktop(&self) -> Desktop {
+        *self.desktop.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn start(engine: Engine, language: Option<&str>) -> Result<&'static Driver, String> {
         let hint = engine.install_hint();
         let driver_bin = engine.driver_path();
         let browser_bin = engine.browser_path();
@@ -101,14 +154,22 @@ impl Driver {
                 return Err(format!("{} {what} not found at {}: {hint}", engine.name(), path.display()));
             }
         }
-        if engine == Engine::Webkit && !is_executable(std::path::Path::new(XVFB_RUN)) {
-            return Err(format!("webkit: {XVFB_RUN} not found: {hint}"));
+        if engine == Engine::Webkit {
+            for tool in [XVFB_RUN, XSETTINGSD] {
+                if !is_executable(std::path::Path::new(tool)) {
+                    return Err(format!("webkit: {tool} not found: {hint}"));
+                }
+            }
         }
         let log_dir = tempfile::Builder::new()
             .prefix("twt-webdriver-")
             .tempdir()
             .map_err(|e| format!("create a temp dir for the driver's log: {e}"))?;
         let log_path = log_dir.path().join("driver.log");
+        let locale = match language {
+            Some(language) => Some(locale::compiled(language)?),
+            None => None,
+        };
 
         // A free port can be taken between our probe and the driver's bind: retry a few times.
         let mut last_error = String::new();
@@ -131,13 +192,34 @@ impl Driver {
                 }
                 Engine::Firefox => {
                     let mut c = Command::new(&driver_bin);
-                    c.arg("--port").arg(port.to_string()).arg("--host").arg("127.0.0.1");
+                    // --allow-system-access: the chrome context, where the harness sets the
+                    // colour-scheme preference and the viewport (see `Session::firefox_chrome`).
+                    c.arg("--port")
+                        .arg(port.to_string())
+                        .arg("--host")
+                        .arg("127.0.0.1")
+                        .arg("--allow-system-access");
                     c
                 }
                 Engine::Webkit => {
-                    // -a: a free display number; the MiniBrowser inherits DISPLAY.
+                    // -a: a free display number, which xsettingsd and the MiniBrowser inherit.
+                    let dir = log_dir.path();
+                    fs::write(dir.join(XSETTINGS_FILE), Desktop::default().xsettings())
+                        .map_err(|e| format!("write the XSETTINGS file: {e}"))?;
                     let mut c = Command::new(XVFB_RUN);
-                    c.arg("-a").arg(&driver_bin).arg(format!("--port={port}"));
+                    c.arg("-a")
+                        .arg("/bin/sh")
+                        .arg("-c")
+                        .arg(r#"xsettingsd -c "$1/$2" & echo $! >"$1/$3"; exec "$4" --port="$5""#)
+                        .arg("twt-webkit-display")
+                        .arg(dir)
+                        .arg(XSETTINGS_FILE)
+                        .arg(XSETTINGS_PID)
+                        .arg(&driver_bin)
+                        .arg(port.to_string());
+                    if let Some(locale) = &locale {
+                        c.env("LOCPATH", &locale.dir).env("LC_ALL", &locale.name);
+                    }
                     c
                 }
             };
@@ -163,7 +245,14 @@ impl Driver {
                     if v["value"]["ready"] == serde_json::Value::Bool(true) {
                         // The child is reaped by nobody: it lives until the process exits.
                         std::mem::forget(child);
-                        let driver: &'static Driver = Box::leak(Box::new(Driver { port, pgid, log_dir }));
+                        let language = language.map(str::to_string);
+                        let driver: &'static Driver = Box::leak(Box::new(Driver {
+                            port,
+                            pgid,
+                            language,
+                            log_dir,
+                            desktop: Mutex::new(Desktop::default()),
+                        }));
                         STARTED.lock().unwrap_or_else(|e| e.into_inner()).push(driver);
                         return Ok(driver);
                     }
@@ -183,6 +272,10 @@ impl Driver {
 }
 
 const XVFB_RUN: &str = "/usr/bin/xvfb-run";
+const XSETTINGSD: &str = "/usr/bin/xsettingsd";
+/// In a WebKit driver's folder: the desktop settings xsettingsd serves, and its pid.
+const XSETTINGS_FILE: &str = "xsettings.conf";
+const XSETTINGS_PID: &str = "xsettingsd.pid";
 
 pub fn chromedriver_path() -> PathBuf {
     Engine::Chromium.driver_path()

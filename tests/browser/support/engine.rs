@@ -24,10 +24,12 @@ pub enum Feature {
     /// The browser's own console log of all frames (chromedriver's legacy `log` endpoint): sees
     /// SRI and CSP messages that page scripts cannot.
     BrowserConsoleLog,
-    /// Emulating `prefers-color-scheme` while a page is open.
-    ColorSchemeEmulation,
-    /// Choosing the browser's languages (`navigator.languages`, `Accept-Language`) per session.
-    BrowserLanguage,
+    /// Keeping a `Secure` cookie that a page on http://127.0.0.1 (a secure context) writes.
+    SecureCookiesOnLoopback,
+    /// Restyling the page when `prefers-reduced-motion` changes while it is open.
+    LiveMediaRestyle,
+    /// More than one preferred language (`navigator.languages` of several entries).
+    BrowserLanguageList,
 }
 
 impl Feature {
@@ -35,8 +37,9 @@ impl Feature {
         match self {
             Feature::Cdp => "Chrome DevTools Protocol",
             Feature::BrowserConsoleLog => "browser console log",
-            Feature::ColorSchemeEmulation => "prefers-color-scheme emulation",
-            Feature::BrowserLanguage => "per-session browser language",
+            Feature::BrowserLanguageList => "a list of browser languages",
+            Feature::SecureCookiesOnLoopback => "Secure cookies on loopback",
+            Feature::LiveMediaRestyle => "restyling on a live prefers-reduced-motion change",
         }
     }
 }
@@ -52,19 +55,21 @@ pub const GAPS: &[(Engine, Feature, &str)] = &[
     ),
     (Engine::Webkit, Feature::BrowserConsoleLog, "WebKitWebDriver has no `log` endpoint"),
     (
-        Engine::Firefox,
-        Feature::ColorSchemeEmulation,
-        "no WebDriver command switches prefers-color-scheme on an open page",
+        Engine::Webkit,
+        Feature::BrowserLanguageList,
+        "WebKitGTK takes one language, from the process locale (LC_ALL), not a list",
     ),
     (
         Engine::Webkit,
-        Feature::ColorSchemeEmulation,
-        "no WebDriver command switches prefers-color-scheme on an open page",
+        Feature::SecureCookiesOnLoopback,
+        "WebKitGTK's cookie store refuses Secure cookies, and Secure deletions, from http pages, \
+         loopback included, although isSecureContext is true there",
     ),
     (
         Engine::Webkit,
-        Feature::BrowserLanguage,
-        "the MiniBrowser takes its languages from the process locale, not from capabilities",
+        Feature::LiveMediaRestyle,
+        "WebKitGTK 2.50 updates matchMedia at once but applies @media (prefers-reduced-motion) \
+         rules only to the next page load",
     ),
 ];
 
@@ -159,8 +164,9 @@ impl Engine {
                  (or point TWT_GECKODRIVER / TWT_FIREFOX at other binaries)"
             }
             Engine::Webkit => {
-                "TWT_BROWSER=webkit needs WebKitWebDriver, the MiniBrowser and Xvfb.\n\
-                 Install them (Debian): apt-get install webkit2gtk-driver xvfb xauth\n\
+                "TWT_BROWSER=webkit needs WebKitWebDriver, the MiniBrowser, Xvfb, xsettingsd and \
+                 locale sources.\n\
+                 Install them (Debian): apt-get install webkit2gtk-driver xvfb xauth xsettingsd locales\n\
                  (or point TWT_WEBKITDRIVER / TWT_MINIBROWSER at other binaries)"
             }
         }

@@ -19,6 +19,7 @@ mod driver;
 mod engine;
 mod fixture;
 pub mod http;
+mod locale;
 mod page;
 mod server;
 mod session;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::driver::{Driver, Lease};
+use super::driver::{Desktop, Driver, Lease};
 use super::engine::{Engine, Feature};
 use super::http;
 
@@ -96,11 +96,13 @@ pub struct Session {
     /// Surface name of the iframe we are in (None = top document).
     frame: Mutex<Option<String>>,
     browser_log: Mutex<Vec<BrowserLogEntry>>,
+    /// Chromium: the media features emulated so far, as (name, value).
+    emulated_media: Mutex<Vec<(String, String)>>,
     startup: Duration,
     // Dropped after the session is deleted in `Drop::drop` (fields drop after it, in this order:
     // the driver goes back to its pool before the slot frees).
     _profile: tempfile::TempDir,
-    _driver: Lease,
+    driver: Lease,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -115,12 +117,22 @@ impl Session {
         let permit = SLOTS.clone().acquire_owned().await.expect("session semaphore");
         let t0 = Instant::now();
         let engine = Engine::current();
-        if options.lang.is_some() {
-            if engine.lacks(Feature::BrowserLanguage).is_some() {
-                engine.fail_missing(Feature::BrowserLanguage, "this test sets the browser's languages");
+        let mut options = options;
+        // WebKit: one language, from the driver's process locale; later entries of a list cannot
+        // reach the page, and the test is told so.
+        let mut process_language = None;
+        if let (Some(list), true) = (&options.lang, engine == Engine::Webkit) {
+            let first = list.split(',').next().unwrap_or("").trim().to_string();
+            if first != list.trim() {
+                engine.note_missing(
+                    Feature::BrowserLanguageList,
+                    &format!("with its first language alone ({first})"),
+                );
             }
+            process_language = Some(first);
+            options.lang = None;
         }
-        let driver = Driver::lease();
+        let driver = Driver::lease(process_language.as_deref());
         let mut last_error = String::new();
         for attempt in 1..=3 {
             let profile = tempfile::Builder::new()
@@ -147,9 +159,10 @@ impl Session {
                         driver_port: driver.port(),
                         frame: Mutex::new(None),
                         browser_log: Mutex::new(Vec::new()),
+                        emulated_media: Mutex::new(Vec::new()),
                         startup: t0.elapsed(),
                         _profile: profile,
-                        _driver: driver,
+                        driver,
                         _permit: permit,
                     };
                     let timeouts = TimeoutConfiguration::new(
@@ -198,12 +211,28 @@ impl Session {
     /// this lets a test act on the page before core.js arrives.
     pub async fn open_interactive(&self, url: &str) {
         *self.frame.lock().unwrap() = None;
+        let webkit = Engine::current() == Engine::Webkit;
+        if webkit {
+            // Its page load strategy is "none" (see `capabilities`): mark the top document we
+            // leave, so that opening the URL it already shows waits for the new document.
+            let top = format!("/session/{}/frame", self.id);
+            let _ = http::request(
+                self.driver_port,
+                "POST",
+                &top,
+                Some(r#"{"id":null}"#),
+                Duration::from_secs(10),
+            );
+            let _ = self.try_exec("window.__twtLeft = true;", vec![]).await;
+        }
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-        if Engine::current() == Engine::Webkit {
-            // Its page load strategy is "none" (see `capabilities`): wait for DOMContentLoaded
-            // of the new document here.
+        if webkit {
+            // Then DOMContentLoaded of the new document.
             let target = serde_json::to_string(url).expect("a URL as JSON");
-            self.wait_js(&format!("location.href === {target} && document.readyState !== 'loading'")).await;
+            self.wait_js(&format!(
+                "!window.__twtLeft && location.href === {target} && document.readyState !== 'loading'"
+            ))
+            .await;
         }
     }
 
@@ -404,7 +433,8 @@ impl Session {
     // ---- frames ----
 
     /// Switches into the iframe `iframe[data-twt-widget-surface="<surface>"]` (found in the
-    /// document or in open shadow roots; waited for). JS then runs inside it until `leave_frame`.
+    /// document or in open shadow roots; waited for, and for its own document to replace the
+    /// initial about:blank). JS then runs inside it until `leave_frame`.
     pub async fn enter_surface(&self, surface: &str) {
         let deadline = Instant::now() + default_timeout();
         let element = loop {
@@ -415,7 +445,7 @@ impl Session {
                 other => {
                     if Instant::now() >= deadline {
                         panic!(
-                            "no iframe[data-twt-widget-surface=\"{surface}\"] appeared ({other:?}); surfaces present: {:?}\n{}",
+                            "no iframe[data-twt-widget-surface=\"{surface}\"] with a document of its own appeared ({other:?}); surfaces present: {:?}\n{}",
                             self.surfaces().await,
                             self.diagnostics().await
                         );
@@ -540,17 +570,103 @@ impl Session {
         }
     }
 
-    /// Emulates `prefers-color-scheme` (`"dark"`, `"light"`) for the tab, frames included.
+    /// Switches `prefers-color-scheme` (`"dark"`, `"light"`) for the tab, frames included, as the
+    /// visitor's system would: Chromium through CDP emulation, Firefox through its content
+    /// preference, WebKit through the desktop theme of its display (see `driver.rs`).
     pub async fn prefer_color_scheme(&self, scheme: &str) {
-        let engine = Engine::current();
-        if engine.lacks(Feature::ColorSchemeEmulation).is_some() {
-            engine.fail_missing(Feature::ColorSchemeEmulation, "this test switches the colour scheme");
+        assert!(scheme == "dark" || scheme == "light", "prefer_color_scheme({scheme:?})");
+        match Engine::current() {
+            Engine::Chromium => self.emulate_media_feature("prefers-color-scheme", scheme).await,
+            Engine::Firefox => {
+                // 0: dark, 1: light (2 would follow the browser's theme).
+                let value = if scheme == "dark" { 0 } else { 1 };
+                self.firefox_chrome(&format!(
+                    "Services.prefs.setIntPref('layout.css.prefers-color-scheme.content-override', {value});"
+                ))
+                .await;
+            }
+            Engine::Webkit => {
+                self.driver.set_desktop(Desktop { dark: scheme == "dark", ..self.driver.desktop() })
+            }
         }
-        self.cdp(
-            "Emulation.setEmulatedMedia",
-            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-        )
-        .await;
+    }
+
+    /// Switches `prefers-reduced-motion` (`reduce` or `no-preference`) for the tab, frames
+    /// included: Chromium through CDP emulation, Firefox through its look-and-feel preference,
+    /// WebKit through the desktop's animations setting.
+    pub async fn prefer_reduced_motion(&self, reduce: bool) {
+        match Engine::current() {
+            Engine::Chromium => {
+                let value = if reduce { "reduce" } else { "no-preference" };
+                self.emulate_media_feature("prefers-reduced-motion", value).await;
+            }
+            Engine::Firefox => {
+                self.firefox_chrome(&format!(
+                    "Services.prefs.setIntPref('ui.prefersReducedMotion', {});",
+                    u8::from(reduce)
+                ))
+                .await;
+            }
+            Engine::Webkit => {
+                self.driver.set_desktop(Desktop { reduced_motion: reduce, ..self.driver.desktop() })
+            }
+        }
+        self.wait_js(&format!("matchMedia('(prefers-reduced-motion: reduce)').matches === {reduce}")).await;
+    }
+
+    /// Chromium: one media feature emulated, the others kept (each CDP call replaces the list).
+    async fn emulate_media_feature(&self, name: &str, value: &str) {
+        let features = {
+            let mut media = self.emulated_media.lock().unwrap();
+            media.retain(|(n, _)| n != name);
+            media.push((name.to_string(), value.to_string()));
+            media.iter().map(|(name, value)| json!({ "name": name, "value": value })).collect::<Vec<_>>()
+        };
+        self.cdp("Emulation.setEmulatedMedia", json!({ "features": features })).await;
+    }
+
+    /// Makes the viewport as close to `width` × `height` CSS pixels as the engine allows, and
+    /// returns the width the page sees. Chromium and WebKit resize the window (the MiniBrowser's
+    /// toolbar keeps its window at least about 450 px wide and takes some height); headless
+    /// Firefox keeps its window at least about 500 px wide, so there the browser element inside
+    /// the window is sized, as Firefox's own viewport emulation does.
+    pub async fn set_viewport(&self, width: u32, height: u32) -> u64 {
+        match Engine::current() {
+            Engine::Chromium | Engine::Webkit => {
+                self.client.set_window_size(width, height).await.expect("set the window size");
+                let (actual, _) = self.client.get_window_size().await.expect("get the window size");
+                self.wait_js(&format!("innerWidth <= {actual}")).await;
+            }
+            Engine::Firefox => {
+                self.firefox_chrome(&format!(
+                    "const style = Services.wm.getMostRecentWindow('navigator:browser').gBrowser.selectedBrowser.style; \
+                     for (const [side, size] of [['width', {width}], ['height', {height}]]) \
+                       for (const bound of ['min-', 'max-', '']) style.setProperty(bound + side, size + 'px');"
+                ))
+                .await;
+                self.wait_js(&format!("innerWidth === {width}")).await;
+            }
+        }
+        self.eval("innerWidth").await.as_u64().expect("innerWidth")
+    }
+
+    /// Runs `script` in Firefox's privileged chrome context (geckodriver runs with
+    /// `--allow-system-access`), then returns to the page, in the frame it was in.
+    async fn firefox_chrome(&self, script: &str) {
+        let path = format!("/session/{}/moz/context", self.id);
+        let switch = |context: &str| {
+            let body = format!(r#"{{"context":"{context}"}}"#);
+            match http::request(self.driver_port, "POST", &path, Some(&body), Duration::from_secs(10)) {
+                Ok((200, _)) => {}
+                other => panic!("geckodriver: switch to the {context} context: {other:?}"),
+            }
+        };
+        switch("chrome");
+        let outcome = self.client.execute(script, vec![]).await;
+        switch("content");
+        if let Err(e) = outcome {
+            panic!("Firefox chrome script failed: {e}\n{script}");
+        }
     }
 
     /// Saves a PNG of the viewport (look at it with the file viewer).
@@ -708,7 +824,11 @@ function find(root) {
   for (var j = 0; j < all.length; j++) if (all[j].shadowRoot) { var hit = find(all[j].shadowRoot); if (hit) return hit; }
   return null;
 }
-return find(document);"#;
+// Not before the frame shows its own document: WebKitWebDriver, switched into a frame while it
+// still holds its initial about:blank, answers every later command with "no such window" once
+// the runtime's (cross-origin) document replaces it.
+var frame = find(document), inner = frame && frame.contentDocument;
+return inner && inner.URL === "about:blank" ? "still about:blank" : frame;"#;
 
 const LIST_SURFACES_JS: &str = r#"var out = [];
 (function walk(root) {
