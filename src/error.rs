@@ -87,6 +87,12 @@ impl Error {
         Error::fault(&codes::FOREIGN_FILES, Some(out), message, help)
     }
 
+    /// A previous manifest lists paths twt-gen would never write (edited by hand): nothing is
+    /// written or deleted on its word.
+    pub fn untrusted_manifest(manifest: &Path, message: String, help: String) -> Self {
+        Error::fault(&codes::UNREADABLE_MANIFEST, Some(manifest), message, help)
+    }
+
     /// A file of an earlier release is not what its manifest says (`found` is its sha384, or
     /// why it cannot be read), or the build would write other bytes at its path.
     pub fn released_file_changed(out: &Path, path: &str, listed: &str, found: &str, rewrite: bool) -> Self {

@@ -21,7 +21,6 @@ use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use sha2::{Digest, Sha256, Sha384};
 
-use crate::diagnostics::codes;
 use crate::error::Error;
 use crate::write::manifest::{FileEntry, ReleasedBundle, MANIFEST_FILE};
 
@@ -91,9 +90,8 @@ pub fn listed_path_problem<'a>(
 /// The error for a manifest whose paths cannot be trusted (see [`pruning_problem`] and
 /// [`listed_path_problem`]).
 pub fn untrusted_manifest(manifest: &Path, problem: String) -> Error {
-    Error::fault(
-        &codes::UNREADABLE_MANIFEST,
-        Some(manifest),
+    Error::untrusted_manifest(
+        manifest,
         format!("{problem}: this manifest was edited, and twt-gen writes or deletes nothing on its word"),
         format!("a build lists only plain relative paths, and `{PRUNING_KEY}` only the files under {INSTALL_DIR} of bundles a killed `twt-gen prune` had dropped: correct or take out that entry (or restore manifest.json from the last build), then run the command again"),
     )
