@@ -724,10 +724,14 @@ async fn spec_method_and_getter_examples_run_as_written() {
     });
     for code in [LOGIN_CONVENIENCE, LOGIN_CALL] {
         let loads = fx.runtime.requests_for("/panel.html").len();
+        // Marks the panel document the login replaces: after the first login the old document
+        // already holds this user, and must not pass for the reloaded one.
+        s.exec_in("panel", "window.__beforeLogin = true;", vec![]).await;
         run(code).await;
         s.wait_js_in(
             "panel",
-            "window.TWTDevRuntime && TWTDevRuntime.state.user && TWTDevRuntime.state.user.sbs === 'session_token_123'",
+            "!window.__beforeLogin && window.TWTDevRuntime && TWTDevRuntime.state.user \
+             && TWTDevRuntime.state.user.sbs === 'session_token_123'",
         )
         .await;
         assert_eq!(s.eval_in("panel", "TWTDevRuntime.state.user").await, user, "{code}");
