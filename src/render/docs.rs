@@ -77,6 +77,7 @@ pub fn render_markdown(input: &DocsInput<'_>) -> Result<String, Error> {
         bundle_url_md => markdown_code_span(&input.script.url),
         integrity_md => markdown_code_span(&input.script.integrity),
         types_url_md => markdown_code_span(input.types_url),
+        runtime_origin_md => markdown_code_span(input.runtime_origin),
         types_file => crate::render::types_dts::FILE_NAME,
         options => minijinja::Value::from(minijinja::value::Serde(&options)),
         custom_launcher => config.custom_launcher(),
