@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod preview;
 pub mod release;
 pub mod render;
+pub mod sri;
 pub mod terminal;
 pub mod write;
 

@@ -18,8 +18,8 @@ use crate::render::bundle::{self, Bundle, BundleInputs, SDK_VERSION, SNIPPET_VER
 use crate::render::docs::{self, DocsInput};
 use crate::render::embedded;
 use crate::render::snippet::{self, ScriptRef, Variant};
-use crate::render::sri;
 use crate::render::types_dts;
+use crate::sri;
 use crate::terminal::Progress;
 use crate::write::atomic::{Foreign, Staging};
 use crate::write::manifest::{

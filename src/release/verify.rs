@@ -24,6 +24,7 @@ use ureq::ResponseExt;
 use crate::diagnostics::codes::{self, Code};
 use crate::diagnostics::Diagnostic;
 use crate::error::Error;
+use crate::sri::{integrity, integrity_from_hex};
 use crate::write::previous::INSTALL_DIR;
 use crate::write::serving::{self, ONE_YEAR};
 
@@ -150,7 +151,7 @@ impl Manifest {
             targets.extend(files.map(|file| Target {
                 url: format!("{base}/{}", file.path),
                 path: file.path.clone(),
-                integrity: hex_to_integrity(&file.sha384),
+                integrity: integrity_from_hex(&file.sha384),
                 bytes: file.bytes,
                 role: Role::CustomerFile,
             }));
@@ -607,23 +608,6 @@ fn cache_problem(target: &Target, headers: &HeaderMap, at: &str) -> Option<Diagn
     )
 }
 
-/// The SRI value of `bytes`, `sha384-<base64>`, as the manifest's `integrity` holds it.
-fn integrity(bytes: &[u8]) -> String {
-    use base64::Engine;
-    use sha2::Digest;
-    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes)))
-}
-
-/// `sha384-<base64>` of a hex sha384, as the manifest's `files` write it.
-fn hex_to_integrity(hex: &str) -> String {
-    let bytes: Option<Vec<u8>> = (0..hex.len())
-        .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
-        .collect();
-    use base64::Engine;
-    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(bytes.unwrap_or_default()))
-}
-
 /// Fetches and checks every target, [`CONCURRENT_REQUESTS`] at a time; the problems come back
 /// in the targets' order.
 pub fn verify(targets: &[Target], options: &Options) -> Vec<Diagnostic> {
@@ -793,7 +777,7 @@ mod tests {
     #[test]
     fn customer_files_are_checked_for_bytes_and_never_immutable() {
         let mut target = bundle(Role::CustomerFile);
-        target.integrity = hex_to_integrity(&crate::write::manifest::FileEntry::of("x", b"code").sha384);
+        target.integrity = integrity_from_hex(&crate::write::manifest::FileEntry::of("x", b"code").sha384);
         for rule in [serving::CUSTOMER_PAGES, serving::CUSTOMER_DOCS] {
             let prescribed = [("cache-control", rule.cache_control.as_bytes())];
             assert!(check(&target, &answer(&prescribed, b"code"), ORIGIN).is_empty(), "{rule:?}");

@@ -9,7 +9,6 @@ pub mod docs;
 pub mod embedded;
 pub mod schema;
 pub mod snippet;
-pub mod sri;
 pub mod starter_config;
 pub mod templating;
 pub mod types_dts;

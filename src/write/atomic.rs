@@ -169,7 +169,7 @@ fn listing(paths: &[String]) -> String {
 /// so a build recognises the ones that are its to sweep, and nothing else.
 fn staging_prefix(out: &Path) -> String {
     let name = out.file_name().unwrap_or(out.as_os_str()).to_string_lossy();
-    format!("{STAGING_PREFIX}{}-", &crate::render::sri::sha384_hex(name.as_bytes())[..12])
+    format!("{STAGING_PREFIX}{}-", &crate::sri::sha384_hex(name.as_bytes())[..12])
 }
 
 /// Creates this build's staging folder and locks it for the build's lifetime (the lock goes

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use serde::ser::{Error as _, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::render::sri;
+use crate::sri;
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 

@@ -15,7 +15,7 @@ use crate::check::options;
 use crate::error::Error;
 use crate::render::api_surface;
 use crate::render::embedded;
-use crate::render::sri;
+use crate::sri;
 
 /// The host-sdk runtime version (`get('sdk_info').version`).
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
