@@ -1,7 +1,6 @@
 //! `twt-gen init`: writing the starter config (`render::starter_config`) into a new file, whole
 //! or not at all, and over an existing file only with `--force`.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::diagnostics::codes;
@@ -38,17 +37,10 @@ pub fn write_new(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), Error
             help,
         )
     };
-    let folder = match path.parent() {
-        Some(folder) if !folder.as_os_str().is_empty() => folder,
-        _ => Path::new("."),
-    };
-    let mut temporary =
-        tempfile::Builder::new().prefix(".twt-gen-init-").tempfile_in(folder).map_err(unwritable)?;
-    temporary.write_all(bytes).and_then(|()| temporary.as_file().sync_all()).map_err(unwritable)?;
-    let persisted = if overwrite { temporary.persist(path) } else { temporary.persist_noclobber(path) };
+    let persisted = crate::write::atomic::replace_file(path, ".twt-gen-init-", bytes, overwrite);
     match persisted {
-        Ok(_) => Ok(()),
-        Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
-        Err(error) => Err(unwritable(error.error)),
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(error) => Err(unwritable(error)),
     }
 }

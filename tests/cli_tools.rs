@@ -270,6 +270,18 @@ fn every_preset_of_init_validates_clean() {
     assert!(!dir.path().join("x.toml").exists());
 }
 
+/// The config `init` writes has the permissions of any file the user writes, not a temp file's 0600.
+#[test]
+fn init_writes_the_config_with_ordinary_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let output = init_into(dir.path(), &[], "acme.toml");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    std::fs::write(dir.path().join("plain.toml"), "").unwrap();
+    let mode = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("acme.toml"), mode("plain.toml"));
+}
+
 #[test]
 fn init_refuses_to_overwrite_without_force() {
     let dir = tempfile::tempdir().unwrap();

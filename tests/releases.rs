@@ -276,6 +276,19 @@ fn prune_lists_before_it_deletes_and_never_deletes_a_pinned_bundle() {
     assert!(said.contains("nothing to prune"), "{said}");
 }
 
+/// The files prune rewrites keep the permissions every file of a build has (a staged temp file
+/// is 0600: uploaded with its mode, a CDN origin or a second user could not read it).
+#[test]
+fn the_files_prune_rewrites_keep_the_permissions_of_a_build() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, _configs, out) = two_releases();
+    let mode = |name: &str| std::fs::metadata(out.join(name)).unwrap().permissions().mode() & 0o777;
+    let built = mode("config.schema.json");
+    let (code, said) = prune(&out, &["--keep", "0", "--yes"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!((mode("manifest.json"), mode("PUBLISHING.md")), (built, built));
+}
+
 #[test]
 fn prune_keeps_the_newest_n() {
     let (_dir, _configs, out) = two_releases();

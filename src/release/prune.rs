@@ -18,7 +18,6 @@
 //! the next prune, and dropped by the next build.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::Value;
@@ -26,6 +25,7 @@ use serde_json::Value;
 use crate::diagnostics::codes;
 use crate::error::Error;
 use crate::release::date::Date;
+use crate::write::atomic::replace_file;
 use crate::write::manifest::{FileEntry, MANIFEST_FILE};
 use crate::write::previous::{
     listed_path_problem, pruning_problem, untrusted_manifest, INSTALL_DIR, PRUNE_STAGED_PREFIX, PRUNING_KEY,
@@ -218,12 +218,8 @@ impl Pruning {
         self.write_manifest(out)?;
         if let Some(text) = checklist {
             let path = out.join(publishing::FILE_NAME);
-            let mut staged = tempfile::Builder::new()
-                .prefix(PRUNE_STAGED_PREFIX)
-                .tempfile_in(out)
+            replace_file(&path, PRUNE_STAGED_PREFIX, text.as_bytes(), true)
                 .map_err(|e| Error::output(&path, e))?;
-            staged.write_all(text.as_bytes()).map_err(|e| Error::output(&path, e))?;
-            staged.persist(&path).map_err(|e| Error::output(&path, e.error))?;
         }
         for file in doomed {
             remove_released(out, file)?;
@@ -236,17 +232,10 @@ impl Pruning {
     /// Replaces `DIR/manifest.json` with the manifest as it is now, in one rename.
     fn write_manifest(&self, out: &Path) -> Result<(), Error> {
         let path = out.join(MANIFEST_FILE);
-        let mut staged = tempfile::Builder::new()
-            .prefix(PRUNE_STAGED_PREFIX)
-            .tempfile_in(out)
-            .map_err(|e| Error::output(&path, e))?;
-        let written = serde_json::to_writer_pretty(&mut staged, &self.manifest)
-            .map_err(std::io::Error::other)
-            .and_then(|()| staged.write_all(b"\n"))
-            .and_then(|()| staged.as_file().sync_all());
-        written.map_err(|e| Error::output(&path, e))?;
-        staged.persist(&path).map_err(|e| Error::output(&path, e.error))?;
-        Ok(())
+        let mut bytes =
+            serde_json::to_vec_pretty(&self.manifest).map_err(|e| Error::output(&path, e.into()))?;
+        bytes.push(b'\n');
+        replace_file(&path, PRUNE_STAGED_PREFIX, &bytes, true).map_err(|e| Error::output(&path, e))
     }
 }
 

@@ -7,6 +7,8 @@
 //! killed leaves its staging folder behind; the next build into the same `--out` sweeps it.
 
 use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -322,4 +324,24 @@ fn walk_files(root: &Path, dir: &Path, found: &mut dyn FnMut(String)) -> std::io
         }
     }
     Ok(())
+}
+
+/// Replaces (or with `overwrite` false, creates) the one file `path` with `bytes` in one rename:
+/// a file staged beside it (named `staged_prefix`…) is written and synced first, so a reader,
+/// or a command killed half-way, never sees half a file. The file gets the permissions a plain
+/// write gets (0666 less the umask), as every file of a build does, not a temp file's 0600.
+/// Without `overwrite`, an existing `path` is an `AlreadyExists` error and stays untouched.
+pub fn replace_file(path: &Path, staged_prefix: &str, bytes: &[u8], overwrite: bool) -> io::Result<()> {
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    let mut staged = tempfile::Builder::new()
+        .prefix(staged_prefix)
+        .permissions(fs::Permissions::from_mode(0o666))
+        .tempfile_in(folder)?;
+    staged.write_all(bytes)?;
+    staged.as_file().sync_all()?;
+    let persisted = if overwrite { staged.persist(path) } else { staged.persist_noclobber(path) };
+    persisted.map(drop).map_err(|e| e.error)
 }
