@@ -1,6 +1,7 @@
-//! A blocking HTTP client (ureq, no TLS), for chromedriver where async is not possible (`Drop`,
-//! start-up polling of `/status`) or the command is not standard WebDriver (browser log, CDP),
-//! and for fetching from our own test servers (`Server::fetch`).
+//! A blocking HTTP client (ureq, plain http to loopback), for the WebDriver servers where async
+//! is not possible (`Drop`, start-up polling of `/status`) or the command is not standard
+//! WebDriver (browser log, CDP, Firefox's chrome context, named cookies), and for fetching from
+//! our own test servers (`Server::fetch`).
 
 use std::time::Duration;
 
